@@ -1,0 +1,38 @@
+/** The one place that runs the program and turns errors into messages and exit codes. */
+import { CommanderError } from "commander";
+import { ExitCode, InvalidInputError, TriageError } from "../errors.js";
+import { createProgram } from "./program.js";
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message; help and version are successes.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.Ok;
+    return ExitCode.Usage;
+  }
+  if (error instanceof InvalidInputError) {
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    process.stderr.write(`triage: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof TriageError) {
+    process.stderr.write(`triage: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`triage: internal error (this is a bug in triage; please report it with the text below)\n${stack}\n`);
+  return ExitCode.Internal;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = createProgram();
+  try {
+    // `--no-link REF` would be read by commander as the negation of --link; it is an alias.
+    await program.parseAsync(argv.map((arg) => (arg === "--no-link" ? "--reject-link" : arg)));
+  } catch (error) {
+    process.exitCode = report(error);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,198 @@
+/**
+ * The command tree, without side effects. Each action loads its command module only when run, so
+ * `triage --help` never pays for yaml, zod, Inquirer or better-sqlite3.
+ */
+import { Command, Option } from "commander";
+import { buildContext, type CommonOptions, type Context } from "./context.js";
+
+export type CommandModule = {
+  run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void>;
+};
+
+type Loader = () => Promise<CommandModule>;
+
+function action(load: Loader) {
+  return async (...params: unknown[]): Promise<void> => {
+    const command = params.at(-1) as Command;
+    const options = command.optsWithGlobals() as Record<string, unknown> & CommonOptions;
+    const args = command.args.slice(0, command.registeredArguments.length).map(String);
+    const ctx = buildContext(options);
+    const module = await load();
+    await module.run(ctx, args, options);
+  };
+}
+
+const EXIT_CODES = `
+Exit codes:
+  0    ok
+  1    findings: validation errors, failed tests, lint violations, a broken log chain
+  2    usage or bad input: flags, unreadable or invalid rule/answers files, unknown references
+  3    internal error (a bug in triage)
+  4    the log cannot be used: locked, corrupt, not a triage log, newer schema, read-only
+  5    refused by a safety rule (downgrade below a floor, closure with checks outstanding, ...)
+  130  interrupted; the draft is saved (triage resume)`;
+
+export function createProgram(): Command {
+  const program = new Command("triage")
+    .description("Front-door referral triage for children's social care: structured questions, explicit rules, a permanent log.")
+    .version("0.1.0", "-V, --version")
+    .option("--rules <file>", "rule set (default: the shipped rules/default.yaml; env TRIAGE_RULES)")
+    .option("--db <file>", "decision log (default: $XDG_DATA_HOME/triage/triage.db; env TRIAGE_DB)")
+    .option("--user <name>", "who is acting (default: the OS user; env TRIAGE_USER)")
+    .option("--now <iso>", "the clock, e.g. 2026-11-27T14:05 (local to the rule set's time zone) or with an offset; env TRIAGE_NOW")
+    .option("--team <file>", "team file with managers and senior managers (default: team.yaml beside the log; env TRIAGE_TEAM)")
+    .option("--json", "print JSON instead of text")
+    .addHelpText("after", EXIT_CODES)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("new")
+    .description("triage a new referral: a guided interview, or --answers FILE for the non-interactive path")
+    .option("--answers <file>", "answers file (YAML or JSON; - for standard input)")
+    .option("--dry-run", "evaluate and print without recording in the log")
+    .addOption(new Option("--unanswered <mode>", "what an unanswered visible question means").choices(["error", "unknown"]).default("error"))
+    .option("--link <ref...>", "confirm a possible earlier referral about the same child")
+    .option("--reject-link <ref...>", "reject a possible earlier referral about the same child (alias: --no-link)")
+    .option("--accept", "with --answers: accept the computed outcome without asking (default)")
+    .option("--escalate <outcome>", "with --answers: record a higher outcome than computed (needs --reason)")
+    .option("--reason <text>", "reason for --escalate")
+    .option("--analysis <text>", "with --answers: the worker's analysis (what is life like for this child?)")
+    .action(action(() => import("./commands/new.js")));
+
+  program
+    .command("resume")
+    .description("list unfinished interviews, or continue one")
+    .argument("[draft]", "draft id")
+    .action(action(() => import("./commands/resume.js")));
+
+  program
+    .command("checks")
+    .description("the checks a referral needs: recorded and outstanding; --record appends one")
+    .argument("<ref>", "referral reference, e.g. TRG-2026-000123")
+    .option("--record <check>", "record a check by id")
+    .option("--found <text>", "what the check found")
+    .option("--at <iso>", "when the check was done (default: now)")
+    .action(action(() => import("./commands/checks.js")));
+
+  program
+    .command("override")
+    .description("change a referral's outcome: up at once; down pending a manager's agreement")
+    .argument("<ref>", "referral reference")
+    .requiredOption("--to <outcome>", "the new outcome id")
+    .requiredOption("--reason <text>", "why")
+    .action(action(() => import("./commands/override.js")));
+
+  program
+    .command("close")
+    .description("propose closing a referral (governed closures need checks and approvals)")
+    .argument("<ref>", "referral reference")
+    .requiredOption("--as <reason>", "closure reason id from the rule set")
+    .requiredOption("--rationale <text>", "why")
+    .option("--evidence <text>", "for 'malicious': the evidence that the referrer knowingly gave false information")
+    .action(action(() => import("./commands/close.js")));
+
+  program
+    .command("review")
+    .description("a manager's review of a decision, or of a pending override or closure")
+    .argument("<ref>", "referral reference")
+    .option("--agree", "agree (makes a pending override or closure take effect)")
+    .option("--challenge", "return to the worker (needs --reason)")
+    .option("--escalate <outcome>", "raise the outcome (needs --reason)")
+    .option("--reason <text>", "why")
+    .action(action(() => import("./commands/review.js")));
+
+  program
+    .command("stats")
+    .description("audit measures from the log for supervisors")
+    .option("--since <date>", "only referrals received on or after this date")
+    .action(action(() => import("./commands/stats.js")));
+
+  program
+    .command("demo")
+    .description("build a demo log of fictional referrals to explore")
+    .action(action(() => import("./commands/demo.js")));
+
+  const log = program.command("log").description("search, show, verify and export the decision log");
+  log
+    .command("list")
+    .description("decisions, newest first")
+    .option("--since <date>", "received on or after")
+    .option("--until <date>", "received before")
+    .option("--outcome <id>", "current outcome")
+    .option("--worker <name>", "decided by")
+    .option("--child <text>", "child name or reference contains")
+    .option("--unreviewed", "not yet reviewed by a manager")
+    .option("--overdue", "a deadline passed without its step or check recorded")
+    .option("--guarded", "a guard still holding")
+    .option("--pending", "an override or closure awaiting approval")
+    .option("--limit <n>", "at most this many", "50")
+    .action(action(() => import("./commands/log-list.js")));
+  log
+    .command("show")
+    .description("a decision card and everything that happened to it since")
+    .argument("<ref>", "referral reference")
+    .action(action(() => import("./commands/log-show.js")));
+  log
+    .command("verify")
+    .description("recompute the hash chain, check the triggers and compare with an anchor")
+    .option("--anchor <file>", "anchor file written by `triage log anchor --out`")
+    .action(action(() => import("./commands/log-verify.js")));
+  log
+    .command("anchor")
+    .description("record and print the chain head, to keep outside the database")
+    .option("--out <file>", "also write the anchor to this file")
+    .action(action(() => import("./commands/log-anchor.js")));
+  log
+    .command("export")
+    .description("every entry as JSON lines")
+    .option("--out <file>", "write to a file instead of standard output")
+    .action(action(() => import("./commands/log-export.js")));
+
+  const rules = program.command("rules").description("validate, test, explain, lint and compare rule sets");
+  rules
+    .command("validate")
+    .description("check a rule set; every problem as file:line:col")
+    .argument("[file]", "rule set (default: --rules or the shipped one)")
+    .action(action(() => import("./commands/rules-validate.js")));
+  rules
+    .command("schema")
+    .description("the rule format as JSON Schema, for editors")
+    .action(action(() => import("./commands/rules-schema.js")));
+  rules
+    .command("explain")
+    .description("the decision for an answers file (or a logged referral), with every rule and condition")
+    .argument("[answers]", "answers file (YAML or JSON)")
+    .option("--ref <ref>", "reproduce a logged decision from the rule set stored with it")
+    .addOption(new Option("--unanswered <mode>", "what an unanswered visible question means").choices(["error", "unknown"]).default("error"))
+    .action(action(() => import("./commands/rules-explain.js")));
+  rules
+    .command("test")
+    .description("run the fixture referrals and report coverage")
+    .option("--fixtures <dir>", "fixtures folder (default: fixtures/referrals)")
+    .option("--strict", "fail when a rule or guard is not covered both ways")
+    .action(action(() => import("./commands/rules-test.js")));
+  rules
+    .command("lint")
+    .description("prove the rule set's safety invariants over generated answer sets")
+    .argument("[file]", "rule set")
+    .option("--samples <n>", "generated answer sets", "10000")
+    .option("--seed <n>", "random seed", "1")
+    .action(action(() => import("./commands/rules-lint.js")));
+  rules
+    .command("diff")
+    .description("what changed between two rule sets, and which cases they decide differently")
+    .argument("<old>", "old rule set")
+    .argument("<new>", "new rule set")
+    .option("--fixtures <dir>", "fixtures folder to replay")
+    .option("--since <date>", "only logged referrals received on or after")
+    .option("--fail-on-lower", "exit 1 if any case's outcome would go down")
+    .action(action(() => import("./commands/rules-diff.js")));
+  rules
+    .command("thresholds")
+    .description("the tunable numbers and which rules use them")
+    .argument("[file]", "rule set")
+    .action(action(() => import("./commands/rules-thresholds.js")));
+
+  return program;
+}

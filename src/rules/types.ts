@@ -1,0 +1,138 @@
+/**
+ * Plain data shared by the core and the shell: answers, history facts, the clock, and the decision
+ * record (DESIGN.md "The decision record" — a contract).
+ */
+
+/** The token that means "not known" in answers files, drafts and the log, for any question type. */
+export const UNKNOWN = "unknown";
+
+/** A validated answer: select/text/date/datetime → string, number → number, multiselect → string[]. */
+export type Answer = string | number | readonly string[];
+export type Answers = Readonly<Record<string, Answer>>;
+
+/** Facts about this child from the log, computed before evaluation (rules read them as `history.*`). */
+export interface HistoryFacts {
+  /** Earlier referrals about this child (confirmed matches) received within the rule set's window. */
+  referrals_in_window: number;
+  /** Distinct referrer types among them, counting this referral's referrer. */
+  distinct_referrers: number;
+  /** Earlier closures as not substantiated / malicious about this child. */
+  earlier_unsubstantiated_closures: number;
+  earlier_malicious_closures: number;
+  /** Of those closures, how many were made without the guard's checks all recorded. */
+  earlier_closures_without_checks: number;
+  /** Highest level of any earlier outcome (0 when none). */
+  highest_earlier_level: number;
+}
+
+export const NO_HISTORY: HistoryFacts = Object.freeze({
+  referrals_in_window: 0,
+  distinct_referrers: 0,
+  earlier_unsubstantiated_closures: 0,
+  earlier_malicious_closures: 0,
+  earlier_closures_without_checks: 0,
+  highest_earlier_level: 0,
+});
+
+export interface EarlierReferral {
+  ref: string;
+  received_at: string;
+  outcome: string;
+  /** Set when the referral was later closed: the closure reason and whether the guard passed. */
+  closed_as?: string;
+  closure_passed_guard?: boolean;
+}
+
+export interface PossibleMatch {
+  ref: string;
+  why: string;
+  /** The worker's choice, once made. */
+  confirmed?: boolean;
+}
+
+/** History as used by a decision (the record's `history`). */
+export interface HistoryUsed {
+  referrals_in_window: number;
+  distinct_referrers: number;
+  earlier: EarlierReferral[];
+  possible_matches: PossibleMatch[];
+  facts: HistoryFacts;
+}
+
+export const EMPTY_HISTORY: HistoryUsed = Object.freeze({
+  referrals_in_window: 0,
+  distinct_referrers: 0,
+  earlier: [],
+  possible_matches: [],
+  facts: NO_HISTORY,
+}) as HistoryUsed;
+
+export interface OutcomeRef {
+  id: string;
+  level: number;
+  label: string;
+}
+
+export interface FiredRule {
+  id: string;
+  title: string;
+  /** floor: sets a minimum; raise: +N levels up to a cap; note: adds steps/flags only. */
+  effect: "floor" | "raise" | "note";
+  /** The outcome the effect asked for (floor target, or the level the raise reached). */
+  outcome?: string;
+  hard: boolean;
+  /** False when another rule already put the outcome at or above what this one asked (it still fired). */
+  applied: boolean;
+  because: string;
+}
+
+export interface DecisionStep {
+  id: string;
+  text: string;
+  due_by?: string;
+  from: string[];
+}
+
+export type GuardStatus = "holding" | "released" | "not_applicable";
+
+export interface GuardState {
+  id: string;
+  title: string;
+  status: GuardStatus;
+  floor: string;
+  outstanding: string[];
+  /** Checks satisfied by answers at decision time. */
+  satisfied: string[];
+  /** Whether closures it governs are impossible at the front door (a hard stop). */
+  hard_stop: boolean;
+}
+
+export interface Decision {
+  ref?: string;
+  rule_set: { id: string; version: string; sha256: string };
+  received_at: string;
+  decided_at: string;
+  computed_outcome: OutcomeRef;
+  outcome: OutcomeRef;
+  /** The highest hard floor that fired (no one at the front door may go below it), or null. */
+  hard_floor: string | null;
+  deadlines: Record<string, string>;
+  fired: FiredRule[];
+  steps: DecisionStep[];
+  guards: GuardState[];
+  flags: string[];
+  unknowns: string[];
+  history: HistoryUsed;
+  /** The answers as used: visible questions only, as validated (before unknown_counts_as). */
+  answers: Record<string, Answer>;
+  clock: { now: string; out_of_hours: boolean; received_out_of_hours: boolean };
+  warnings: string[];
+}
+
+/** What the evaluator needs besides the compiled rule set. */
+export interface EvaluationInput {
+  answers: Answers;
+  history?: HistoryUsed;
+  /** The clock: when the decision is being made (ISO 8601 with offset). */
+  now: string;
+}
