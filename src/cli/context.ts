@@ -6,6 +6,7 @@ import { homedir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TriageError } from "../errors.js";
+import { parseDateTime } from "../rules/time.js";
 
 export interface CommonOptions {
   rules?: string;
@@ -22,9 +23,11 @@ export interface Context {
   /** True when the db path came from the built-in default (we then say where it is on first use). */
   dbIsDefault: boolean;
   teamPath: string | undefined;
+  /** Where validated rule sets are cached by content hash ($XDG_CACHE_HOME/triage). */
+  cacheDir: string;
   user: string;
-  /** The clock: a fixed instant from --now/TRIAGE_NOW, else the real time at each call. */
-  now(): Date;
+  /** The clock: the instant given by --now/TRIAGE_NOW (read in the rule set's zone), else the real time. */
+  now(timeZone: string): Date;
   nowIsFixed: boolean;
   json: boolean;
   color: boolean;
@@ -51,23 +54,15 @@ function osUser(): string {
   }
 }
 
-/**
- * Parses --now / TRIAGE_NOW. Without an offset the time is local to the rule set's zone; that
- * conversion needs the rule set, so here we keep the text and let callers resolve it (see
- * resolveNow in rules/time.ts). A plain Date is returned only for texts with an explicit offset/Z.
- */
-export function parseNowFlag(text: string): Date {
-  const hasOffset = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text);
-  const date = new Date(hasOffset ? text : `${text}Z`);
-  if (Number.isNaN(date.getTime())) {
-    throw new TriageError(`--now: "${text}" is not a date-time; expected ISO 8601 such as 2026-11-27T14:05 or 2026-11-27T14:05:00+00:00`);
-  }
+/** Parses --now / TRIAGE_NOW; without an offset the time is local to the rule set's zone. */
+export function parseNow(text: string, timeZone: string): Date {
+  const date = parseDateTime(text, timeZone);
+  if (!date) throw new TriageError(`--now: "${text}" is not a date-time; expected e.g. 2026-11-27T14:05 (local to ${timeZone}) or 2026-11-27T14:05:00+00:00`);
   return date;
 }
 
 export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = process.env): Context {
   const nowText = options.now ?? env.TRIAGE_NOW;
-  const fixedNow = nowText ? parseNowFlag(nowText) : undefined;
   const dbFromUser = options.db ?? env.TRIAGE_DB;
   const dbPath = resolve(dbFromUser ?? defaultDbPath(env));
   const teamFromUser = options.team ?? env.TRIAGE_TEAM;
@@ -78,9 +73,10 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     dbPath,
     dbIsDefault: dbFromUser === undefined,
     teamPath: teamFromUser ? resolve(teamFromUser) : undefined,
+    cacheDir: join(env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), ".cache"), "triage"),
     user: options.user ?? env.TRIAGE_USER ?? osUser(),
-    now: () => (fixedNow ? new Date(fixedNow.getTime()) : new Date()),
-    nowIsFixed: fixedNow !== undefined,
+    now: (timeZone) => (nowText ? parseNow(nowText, timeZone) : new Date()),
+    nowIsFixed: nowText !== undefined,
     json: options.json === true,
     color: !noColor && (forceColor || process.stdout.isTTY === true),
     stdinIsTTY: process.stdin.isTTY === true,

@@ -4,6 +4,7 @@
  * in `validate.ts`, which has the whole document in view.
  */
 import * as z from "zod";
+import { QUESTION_TYPES } from "./operators.js";
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "an id: letters, digits and _ (starting with a letter)");
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time HH:MM (24-hour)");
@@ -27,23 +28,7 @@ export const operand = z.union([scalar, z.strictObject({ threshold: id })]);
  * A leaf compares one subject with one operator. Subjects: `q` (a question's answer, after
  * `unknown_counts_as`) or `fact` (`history.*`, `clock.*`, `outcome` — the outcome so far).
  */
-export const OPERATORS = [
-  "eq",
-  "ne",
-  "in",
-  "not_in",
-  "contains_any",
-  "contains_all",
-  "contains_none",
-  "gte",
-  "gt",
-  "lte",
-  "lt",
-  "between",
-  "answered",
-  "unknown",
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+export { OPERATORS, type Operator } from "./operators.js";
 
 const leafShape = {
   q: id.optional().describe("a question id"),
@@ -100,8 +85,7 @@ const option = z.union([
   z.strictObject({ value: z.string(), label: z.string().optional(), help: z.string().optional() }),
 ]);
 
-export const QUESTION_TYPES = ["select", "multiselect", "number", "date", "datetime", "text"] as const;
-export type QuestionType = (typeof QUESTION_TYPES)[number];
+export { QUESTION_TYPES, type QuestionType } from "./operators.js";
 
 export const question = z.strictObject({
   id,
@@ -216,7 +200,7 @@ export const invariant = z.discriminatedUnion("kind", [
 ]);
 
 export const ruleSetSchema = z.strictObject({
-  id,
+  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "a rule-set id: letters, digits, _, - and ."),
   version: z.string().min(1),
   title: z.string().optional(),
   description: z.string().optional(),

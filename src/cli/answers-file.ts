@@ -1,0 +1,45 @@
+/**
+ * Reads an answers file (YAML or JSON, or "-" for standard input) and validates it against the rule
+ * set, naming the question and its position for every problem.
+ */
+import { ExitCode, InvalidInputError } from "../errors.js";
+import { readStdin, readText } from "../files.js";
+import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
+import type { CompiledRuleSet } from "../rules/compile.js";
+import type { Answer } from "../rules/types.js";
+import { parseSource, problemAt } from "../rules/yaml-source.js";
+
+export interface AnswersFile {
+  answers: Record<string, Answer>;
+  warnings: string[];
+  /** A fixture-style file (`answers:` plus `now:`) may carry its own clock. */
+  now?: string;
+  /** The answers as written, before validation (for --link hints and fixtures). */
+  written: Record<string, unknown>;
+}
+
+export function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): AnswersFile {
+  const file = path === "-" ? "<stdin>" : path;
+  const text = path === "-" ? readStdin() : readText(path, "answers file");
+  const source = parseSource(text, file);
+  if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);
+  const data: unknown = source.doc.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InvalidInputError(`${file}: expected a map from question id to answer`, [`${file}:1:1: expected a map such as "child_age_band: 1_4y"`]);
+  }
+  let map = data as Record<string, unknown>;
+  let prefix: string[] = [];
+  let now: string | undefined;
+  // A fixture (answers + expectations) doubles as an answers file.
+  if (!rs.questionIndex.has("answers") && map.answers !== null && typeof map.answers === "object" && !Array.isArray(map.answers)) {
+    now = typeof map.now === "string" ? map.now : undefined;
+    map = map.answers as Record<string, unknown>;
+    prefix = ["answers"];
+  }
+  const checked = checkAnswers(rs, map, mode);
+  if (checked.problems.length > 0) {
+    const problems = checked.problems.map((p) => (rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question)));
+    throw new InvalidInputError(`${file}: ${problems.length} problem(s) in the answers`, problems, ExitCode.Usage);
+  }
+  return { answers: checked.answers, warnings: checked.warnings, now, written: map };
+}

@@ -1,0 +1,29 @@
+import { TriageError } from "../../errors.js";
+import { explain } from "../../rules/explain.js";
+import { formatInZone } from "../../rules/time.js";
+import { readAnswersFile } from "../answers-file.js";
+import { parseNow, type Context } from "../context.js";
+import { renderDecision } from "../render/decision.js";
+import { renderExplanation } from "../render/explain.js";
+import { makeStyle } from "../render/style.js";
+import { loadRules } from "../rules-loader.js";
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+  if (options.ref !== undefined) {
+    const { explainLogged } = await import("./rules-explain-ref.js");
+    return explainLogged(ctx, String(options.ref));
+  }
+  const file = args[0];
+  if (!file) throw new TriageError("rules explain needs an answers file (or --ref REF for a logged decision)");
+  const rs = await loadRules(ctx);
+  const tz = rs.officeHours.time_zone;
+  const input = readAnswersFile(rs, file, options.unanswered === "unknown" ? "unknown" : "error");
+  const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
+  const explanation = explain(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ ...explanation.decision, explanation: { rules: explanation.rules, guards: explanation.guards } }, null, 2));
+    return;
+  }
+  const style = makeStyle(ctx.color);
+  ctx.out(`${renderDecision(explanation.decision, style, rs.outcomes.length)}\n\n${renderExplanation(explanation, style)}`);
+}

@@ -1,0 +1,143 @@
+/**
+ * Answers as written (a map from question id to answer) → validated answers. Walks the questions in
+ * order so visibility is decided exactly as the evaluator will decide it. Pure: the caller turns
+ * problem paths into positions.
+ */
+import type { CompiledQuestion, CompiledRuleSet } from "./compile.js";
+import { emptyEnv, setAnswer } from "./evaluate.js";
+import { formatInZone, parseDate, parseDateTime } from "./time.js";
+import { NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts } from "./types.js";
+
+export interface AnswerProblem {
+  question: string;
+  message: string;
+}
+
+export interface CheckedAnswers {
+  answers: Record<string, Answer>;
+  warnings: string[];
+  problems: AnswerProblem[];
+}
+
+export type UnansweredMode = "error" | "unknown";
+
+function nearest(name: string, ids: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const id of ids) {
+    const score = levenshtein(name, id);
+    if (score < bestScore) [best, bestScore] = [id, score];
+  }
+  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Normalises one answer to its question's type; returns a message when it does not fit. */
+export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: string): { ok: true; answer: Answer } | { ok: false; message: string } {
+  const raw = q.raw;
+  if (value === UNKNOWN || (Array.isArray(value) && value.length === 1 && value[0] === UNKNOWN && !q.options.includes(UNKNOWN))) {
+    if (!q.allowUnknown) return { ok: false, message: `"not known" is not allowed here` };
+    return { ok: true, answer: raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN };
+  }
+  const optionList = () => `expected one of: ${q.options.join(", ")}${q.allowUnknown && !q.options.includes(UNKNOWN) ? ", unknown" : ""}`;
+  switch (raw.type) {
+    case "select":
+      if (typeof value !== "string" || !q.options.includes(value)) return { ok: false, message: `${JSON.stringify(value)} is not an option; ${optionList()}` };
+      return { ok: true, answer: value };
+    case "multiselect": {
+      const list = Array.isArray(value) ? value : [value];
+      if (list.length === 0) return { ok: false, message: `choose at least one; ${optionList()}` };
+      for (const item of list) if (typeof item !== "string" || !q.options.includes(item)) return { ok: false, message: `${JSON.stringify(item)} is not an option; ${optionList()}` };
+      if (new Set(list).size !== list.length) return { ok: false, message: "an option is listed twice" };
+      const exclusive = list.filter((x) => (raw.exclusive ?? []).includes(x as string));
+      if (exclusive.length > 0 && list.length > 1) return { ok: false, message: `"${exclusive[0]}" cannot be combined with other answers` };
+      return { ok: true, answer: list as string[] };
+    }
+    case "number": {
+      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isFinite(n)) return { ok: false, message: `${JSON.stringify(value)} is not a number` };
+      if (raw.integer && !Number.isInteger(n)) return { ok: false, message: `${n} is not a whole number` };
+      if (raw.min !== undefined && n < raw.min) return { ok: false, message: `${n} is below the minimum ${raw.min}` };
+      if (raw.max !== undefined && n > raw.max) return { ok: false, message: `${n} is above the maximum ${raw.max}` };
+      return { ok: true, answer: n };
+    }
+    case "date": {
+      const d = typeof value === "string" ? parseDate(value) : undefined;
+      return d ? { ok: true, answer: d } : { ok: false, message: `${JSON.stringify(value)} is not a date; expected YYYY-MM-DD` };
+    }
+    case "datetime": {
+      const t = typeof value === "string" ? parseDateTime(value, timeZone) : undefined;
+      return t ? { ok: true, answer: formatInZone(t, timeZone) } : { ok: false, message: `${JSON.stringify(value)} is not a date-time; expected YYYY-MM-DDTHH:MM (local to ${timeZone}) or with an offset` };
+    }
+    case "text":
+      if (typeof value === "number") return { ok: true, answer: String(value) };
+      if (typeof value !== "string" || value.trim() === "") return { ok: false, message: "expected some text" };
+      return { ok: true, answer: value.trim() };
+  }
+}
+
+/** Which questions are asked given the answers so far (unknown_counts_as applied, as in evaluation). */
+export function visibleQuestions(rs: CompiledRuleSet, answers: Readonly<Record<string, Answer>>, history: HistoryFacts = NO_HISTORY): boolean[] {
+  const env = emptyEnv(rs, history);
+  return rs.questions.map((q) => {
+    const visible = q.visible ? q.visible(env) : true;
+    const a = answers[q.id];
+    if (visible && a !== undefined) setAnswer(env, q, a);
+    return visible;
+  });
+}
+
+export function checkAnswers(rs: CompiledRuleSet, written: Readonly<Record<string, unknown>>, mode: UnansweredMode = "error"): CheckedAnswers {
+  const tz = rs.officeHours.time_zone;
+  const problems: AnswerProblem[] = [];
+  const warnings: string[] = [];
+  const ids = rs.questions.map((q) => q.id);
+  for (const key of Object.keys(written)) {
+    if (!rs.questionIndex.has(key)) {
+      const near = nearest(key, ids);
+      problems.push({ question: key, message: `unknown question "${key}"${near ? `; did you mean "${near}"?` : ""}` });
+    }
+  }
+  const answers: Record<string, Answer> = {};
+  const env = emptyEnv(rs);
+  for (const q of rs.questions) {
+    const value = written[q.id];
+    const visible = q.visible ? q.visible(env) : true;
+    if (!visible) {
+      if (value !== undefined && value !== null) warnings.push(`answer to "${q.id}" ignored: the question is not asked for this referral`);
+      continue;
+    }
+    if (value === undefined || value === null || value === "") {
+      if (q.raw.optional) continue;
+      if (mode === "unknown" && q.allowUnknown) {
+        answers[q.id] = q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN;
+        warnings.push(`"${q.id}" was not answered: counted as "not known"`);
+      } else {
+        problems.push({ question: q.id, message: `question "${q.id}" is not answered (${q.raw.ask})${q.allowUnknown ? `; write "unknown" if not known, or use --unanswered unknown` : ""}` });
+        continue;
+      }
+    } else {
+      const result = normaliseAnswer(q, value, tz);
+      if (!result.ok) {
+        problems.push({ question: q.id, message: `question "${q.id}": ${result.message}` });
+        continue;
+      }
+      answers[q.id] = result.answer;
+    }
+    setAnswer(env, q, answers[q.id]!);
+  }
+  return { answers, warnings, problems };
+}

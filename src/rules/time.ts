@@ -1,0 +1,271 @@
+/**
+ * Time-zone-aware date arithmetic for response deadlines. Pure: no I/O, no clock, no environment;
+ * every function takes the instant and the zone explicitly. Conversion is done with
+ * `Intl.DateTimeFormat`, so any IANA zone works and DST rules come from the runtime's tz data.
+ * Local dates are passed around as "YYYY-MM-DD" strings, which compare and hash cleanly.
+ */
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export interface OfficeHours {
+  time_zone: string;
+  days: readonly Weekday[];
+  start: string; // HH:MM, local
+  end: string; // HH:MM, local, exclusive
+  bank_holidays: readonly string[]; // YYYY-MM-DD, local dates
+}
+
+export interface LocalParts {
+  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  weekday: Weekday;
+  date: string; // YYYY-MM-DD
+}
+
+const WEEKDAYS: readonly Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+// Guards the day-by-day searches against rule sets with no reachable working day.
+const MAX_SEARCH_DAYS = 3660;
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+
+/** Epoch ms for a wall-clock reading treated as UTC. setUTCFullYear avoids Date.UTC's 0–99 → 19xx quirk. */
+function wallMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, s, ms);
+  return t.getTime();
+}
+
+function isRealDate(y: number, mo: number, d: number): boolean {
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(wallMs(y, mo + 1, 0)).getUTCDate(); // day 0 of next month = last day of this one
+}
+
+/** Sub-second part of an instant; zone offsets are whole seconds, so it is the same locally. */
+const msPart = (instant: Date): number => ((instant.getTime() % 1000) + 1000) % 1000;
+const hms = (p: LocalParts): string => `${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+
+/** Weekday from the date itself rather than a localised name. */
+function dateAndWeekday(utcMidnight: number): { date: string; weekday: Weekday } {
+  const t = new Date(utcMidnight);
+  const date = `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+  return { date, weekday: WEEKDAYS[t.getUTCDay()] as Weekday };
+}
+
+function checkInstant(instant: Date): number {
+  const t = instant.getTime();
+  if (!Number.isFinite(t)) throw new RangeError("invalid Date");
+  return t;
+}
+
+// Building a DateTimeFormat is far slower than using one; deadline loops call this a lot.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23", // never "24:00" at midnight
+      year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", second: "numeric",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True if the runtime knows the IANA zone (for validating a rule set before use). */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall-clock parts of `instant` in `timeZone`. Throws RangeError for an unknown zone. */
+export function localParts(instant: Date, timeZone: string): LocalParts {
+  checkInstant(instant);
+  const n: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(instant)) {
+    if (p.type !== "literal") n[p.type] = Number(p.value);
+  }
+  const year = n.year ?? NaN, month = n.month ?? NaN, day = n.day ?? NaN;
+  return {
+    year,
+    month,
+    day,
+    hour: n.hour ?? NaN,
+    minute: n.minute ?? NaN,
+    second: n.second ?? NaN,
+    ...dateAndWeekday(wallMs(year, month, day)),
+  };
+}
+
+/** Offset in ms (local minus UTC) at `instant`. Sub-second part is dropped: tz offsets are whole seconds. */
+function offsetMs(instant: Date, timeZone: string): number {
+  const t = checkInstant(instant);
+  const p = localParts(instant, timeZone);
+  return wallMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+}
+
+/** Minutes east of UTC at `instant`, e.g. +60 for Europe/London in summer. */
+export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
+  return Math.round(offsetMs(instant, timeZone) / MINUTE);
+}
+
+/**
+ * The instant for a wall-clock reading (as ms-treated-as-UTC). Tries the offsets in force a day
+ * either side; a candidate is real if the zone agrees with it. Two real ones = autumn overlap
+ * (take the earlier); none = spring gap (use the pre-gap offset, which pushes the time forward by
+ * the size of the gap, as Temporal's "compatible" mode does).
+ */
+function wallToInstant(wall: number, timeZone: string): Date {
+  const before = offsetMs(new Date(wall - DAY), timeZone);
+  const after = offsetMs(new Date(wall + DAY), timeZone);
+  const real = [before, after]
+    .map((o) => wall - o)
+    .filter((t) => offsetMs(new Date(t), timeZone) === wall - t)
+    .sort((a, b) => a - b);
+  return new Date(real[0] ?? wall - before);
+}
+
+const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The instant at local `date` + `time` in `timeZone`. Throws RangeError for an invalid date or time. */
+export function fromLocal(date: string, time: string, timeZone: string): Date {
+  const d = DATE_RE.exec(date);
+  const t = TIME_RE.exec(time);
+  if (!d || !t) throw new RangeError(`invalid local date/time: ${date} ${time}`);
+  const [y, mo, da, h, mi, s] = [d[1], d[2], d[3], t[1], t[2], t[3] ?? "0"].map(Number) as number[];
+  if (!isRealDate(y!, mo!, da!) || h! > 23 || mi! > 59 || s! > 59) {
+    throw new RangeError(`invalid local date/time: ${date} ${time}`);
+  }
+  return wallToInstant(wallMs(y!, mo!, da!, h, mi, s), timeZone);
+}
+
+/** `text` if it is a real calendar date written YYYY-MM-DD, else undefined. */
+export function parseDate(text: string): string | undefined {
+  const m = DATE_RE.exec(text);
+  return m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) ? text : undefined;
+}
+
+// Fraction only after seconds: "10:00.5" would mean fractional minutes in ISO 8601.
+const DATETIME_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?$/;
+
+/**
+ * Parses a date-time; without Z/offset it is local to `timeZone`. Strict: anything else,
+ * including surrounding whitespace or an impossible date/time, gives undefined.
+ */
+export function parseDateTime(text: string, timeZone: string): Date | undefined {
+  const m = DATETIME_RE.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as number[];
+  const s = Number(m[6] ?? 0);
+  const ms = Number(((m[7] ?? "") + "000").slice(0, 3)); // truncate beyond milliseconds
+  if (!isRealDate(y!, mo!, d!) || h! > 23 || mi! > 59 || s > 59) return undefined;
+  const wall = wallMs(y!, mo!, d!, h, mi, s);
+  if (m[8] === undefined) return new Date(wallToInstant(wall, timeZone).getTime() + ms);
+  if (m[8] === "Z") return new Date(wall + ms);
+  const oh = Number(m[10]), om = Number(m[11]);
+  if (oh > 23 || om > 59) return undefined;
+  const offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE;
+  return new Date(wall - offset + ms);
+}
+
+/** ISO 8601 with the zone's offset, e.g. 2026-07-01T10:00:00+01:00. Milliseconds only if non-zero. */
+export function formatInZone(instant: Date, timeZone: string): string {
+  const p = localParts(instant, timeZone);
+  const off = zoneOffsetMinutes(instant, timeZone);
+  const abs = Math.abs(off);
+  const frac = msPart(instant) ? `.${pad(msPart(instant), 3)}` : "";
+  return `${p.date}T${hms(p)}${frac}${off < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** The local date `n` days after `date` (plain calendar arithmetic, no zone involved). */
+function shiftDate(date: string, n: number): { date: string; weekday: Weekday } {
+  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
+  return dateAndWeekday(wallMs(y, mo, d) + n * DAY);
+}
+
+/** True if local `date` is one of the office days and not a bank holiday. */
+export function isWorkingDay(date: string, hours: OfficeHours): boolean {
+  if (parseDate(date) === undefined) throw new RangeError(`invalid date: ${date}`);
+  return hours.days.includes(shiftDate(date, 0).weekday) && !hours.bank_holidays.includes(date);
+}
+
+/** Start/end as ms since local midnight; rejects a window that could never be open. */
+function openWindow(hours: OfficeHours): [number, number] {
+  const [s, e] = [hours.start, hours.end].map((x) => {
+    const m = TIME_RE.exec(x);
+    if (!m || m[3] !== undefined || Number(m[1]) > 23 || Number(m[2]) > 59) {
+      throw new RangeError(`invalid office-hours time: ${x}`);
+    }
+    return (Number(m[1]) * 60 + Number(m[2])) * MINUTE;
+  }) as [number, number];
+  if (s >= e) throw new RangeError(`office hours start ${hours.start} is not before end ${hours.end}`);
+  return [s, e];
+}
+
+function nextWorkingDate(date: string, hours: OfficeHours): string {
+  for (let i = 1; i <= MAX_SEARCH_DAYS; i++) {
+    const next = shiftDate(date, i).date;
+    if (isWorkingDay(next, hours)) return next;
+  }
+  throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${date}`);
+}
+
+/** True unless `instant` falls on a working day with start <= local time < end. */
+export function isOutOfHours(instant: Date, hours: OfficeHours): boolean {
+  const [start, end] = openWindow(hours);
+  const p = localParts(instant, hours.time_zone);
+  if (!isWorkingDay(p.date, hours)) return true;
+  const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + msPart(instant);
+  return sinceMidnight < start || sinceMidnight >= end;
+}
+
+/** `instant` if the office is open then, else the start of the next working period. */
+export function nextOpening(instant: Date, hours: OfficeHours): Date {
+  if (!isOutOfHours(instant, hours)) return new Date(instant.getTime());
+  const p = localParts(instant, hours.time_zone);
+  const [start] = openWindow(hours);
+  const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000;
+  // Before opening on a working day: today's start; otherwise the next working day's.
+  const date =
+    isWorkingDay(p.date, hours) && sinceMidnight < start ? p.date : nextWorkingDate(p.date, hours);
+  return fromLocal(date, hours.start, hours.time_zone);
+}
+
+/**
+ * `n` working days after the next opening, at the same local time of day, so a deadline set at
+ * 16:00 on Friday falls at 16:00 on Monday whatever the clocks did over the weekend.
+ */
+export function addWorkingDays(instant: Date, n: number, hours: OfficeHours): Date {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number >= 0: ${n}`);
+  const open = nextOpening(instant, hours);
+  if (n === 0) return open;
+  const p = localParts(open, hours.time_zone);
+  let date = p.date;
+  for (let i = 0; i < n; i++) date = nextWorkingDate(date, hours);
+  return new Date(fromLocal(date, hms(p), hours.time_zone).getTime() + msPart(open));
+}
+
+/** Elapsed hours: a 24-hour deadline is 24 real hours, even across a clock change. */
+export function addHours(instant: Date, h: number): Date {
+  const t = checkInstant(instant);
+  if (!Number.isFinite(h)) throw new RangeError(`hours must be a finite number: ${h}`);
+  return new Date(t + Math.round(h * 60 * MINUTE));
+}
+
+/** Same local time `n` local days later (n may be negative); 23 or 25 real hours across DST. */
+export function addCalendarDays(instant: Date, n: number, timeZone: string): Date {
+  if (!Number.isInteger(n)) throw new RangeError(`calendar days must be a whole number: ${n}`);
+  // n = 0 must not move an instant in the second (GMT) half of an autumn overlap.
+  if (n === 0) return new Date(checkInstant(instant));
+  const p = localParts(instant, timeZone);
+  return new Date(fromLocal(shiftDate(p.date, n).date, hms(p), timeZone).getTime() + msPart(instant));
+}
