@@ -77,6 +77,8 @@ export interface CompiledRuleSet {
   /** Rules that read the outcome so far: evaluated to a fixed point after floors and raises. */
   outcomeRules: CompiledRule[];
   rules: Map<string, CompiledRule>;
+  /** Raise groups in name order (at most one raise applies per group). */
+  raiseGroups: string[];
   guards: CompiledGuard[];
   checks: Map<string, CompiledCheck>;
   steps: Map<string, RawStep & { dueDuration?: Duration }>;
@@ -144,6 +146,7 @@ export function compileRuleSet(valid: ValidRuleSet): CompiledRuleSet {
     baseRules: rules.filter((r) => !r.readsOutcome),
     outcomeRules: rules.filter((r) => r.readsOutcome),
     rules: new Map(rules.map((r) => [r.id, r])),
+    raiseGroups: [...new Set(rules.filter((r) => r.raiseBy !== undefined && !r.readsOutcome).map((r) => r.group))].sort(),
     guards,
     checks,
     steps: new Map(raw.steps.map((s) => [s.id, s.due && !("deadline" in s.due) ? { ...s, dueDuration: duration(s.due) } : s])),

@@ -161,7 +161,69 @@ export function compileCondition(condition: ResolvedCondition): Predicate {
       return (env) => !inner(env);
     }
     case "leaf":
-      return (env) => testLeaf(condition, env);
+      return compileLeaf(condition);
+  }
+}
+
+/**
+ * The fast path of `testLeaf`: one closure per leaf, specialised by subject and operator, with no
+ * allocation per test. A property test holds it equal to `testLeaf` (which explain uses).
+ */
+function compileLeaf(leaf: ResolvedLeaf): Predicate {
+  const s = leaf.subject;
+  const get: (env: Env) => unknown =
+    s.type === "question" ? (env) => env.values[s.index] : s.type === "history" ? (env) => env.history[s.name] : s.type === "clock" ? (env) => env.clock[s.name] : (env) => env.level;
+  const index = s.type === "question" ? s.index : -1;
+  const operand = leaf.value;
+  switch (leaf.op) {
+    case "answered":
+      return (env) => (get(env) !== undefined) === operand;
+    case "unknown":
+      return index < 0 ? () => false === operand : (env) => (env.unknown[index] === true) === operand;
+    case "eq":
+      return (env) => {
+        const v = get(env);
+        return v !== undefined && v === operand;
+      };
+    case "ne":
+      return (env) => {
+        const v = get(env);
+        return v !== undefined && v !== operand;
+      };
+    case "in": {
+      const set = operand as Set<unknown>;
+      return (env) => {
+        const v = get(env);
+        return v !== undefined && set.has(v);
+      };
+    }
+    case "not_in": {
+      const set = operand as Set<unknown>;
+      return (env) => {
+        const v = get(env);
+        return v !== undefined && !set.has(v);
+      };
+    }
+    case "contains_any":
+    case "contains_none": {
+      const set = operand as Set<unknown>;
+      const any = leaf.op === "contains_any";
+      return (env) => {
+        const v = get(env);
+        if (v === undefined) return false;
+        let hit = false;
+        if (Array.isArray(v)) {
+          for (const x of v) if (set.has(x)) {
+            hit = true;
+            break;
+          }
+        } else hit = set.has(v);
+        return any ? hit : !hit;
+      };
+    }
+    default:
+      // contains_all and the numeric comparisons are rare in rule sets; share testLeaf's code.
+      return (env) => testLeaf(leaf, env);
   }
 }
 

@@ -3,7 +3,7 @@
  * deterministic. Phases (docs/rule-format.md): floors, at most one raise per group, rules that read
  * the outcome so far to a fixed point, then guards.
  */
-import type { CompiledQuestion, CompiledRuleSet, Duration } from "./compile.js";
+import type { CompiledQuestion, CompiledRule, CompiledRuleSet, Duration } from "./compile.js";
 import type { Env } from "./conditions.js";
 import { addCalendarDays, addHours, addWorkingDays, formatInZone, isOutOfHours, type OfficeHours } from "./time.js";
 import { EMPTY_HISTORY, NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts, type Decision, type DecisionStep, type EvaluationInput, type FiredRule, type GuardState, type OutcomeRef } from "./types.js";
@@ -84,43 +84,46 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
   const received = receivedAt(rs, input, now);
   const { env, visibleAnswers, unknowns } = buildEnv(rs, input, received, now);
   const fired: FiredRule[] = [];
+  // Only outcome-reading rules are tested at a level other than 0; explain reads this.
   const testedAtLevel = new Map<string, number>();
-  const firedRules: { id: string; steps: readonly string[]; flags: readonly string[] }[] = [];
+  const firedRules: CompiledRule[] = [];
   let hardLevel = 0;
-
-  const record = (ruleId: string, entry: Omit<FiredRule, "id" | "title" | "because" | "hard">) => {
-    const rule = rs.rules.get(ruleId)!;
-    const hard = rule.raw.hard === true && rule.floorLevel !== undefined;
-    if (hard) hardLevel = Math.max(hardLevel, rule.floorLevel!);
-    fired.push({ id: rule.id, title: rule.raw.title, ...entry, hard, because: rule.raw.because });
-    firedRules.push({ id: rule.id, steps: rule.raw.steps ?? [], flags: rule.raw.flags ?? [] });
+  const record = (rule: CompiledRule, effect: FiredRule["effect"], outcome: string | undefined, applied: boolean): void => {
+    const hard = rule.raw.hard === true && effect !== "note";
+    // A hard floor is hard at its floor; a hard raise at the level it reached when it applied.
+    const hardAt = effect === "floor" ? rule.floorLevel! : effect === "raise" && applied && outcome !== undefined ? rs.outcomeLevel.get(outcome)! : 0;
+    if (hard && hardAt > hardLevel) hardLevel = hardAt;
+    fired.push(outcome === undefined ? { id: rule.id, title: rule.raw.title, effect, applied, hard, because: rule.raw.because } : { id: rule.id, title: rule.raw.title, effect, outcome, applied, hard, because: rule.raw.because });
+    firedRules.push(rule);
   };
 
   // Phase 1: floors (and notes) among rules that do not read the outcome.
-  const base = rs.baseRules.filter((r) => {
-    testedAtLevel.set(r.id, 0);
-    return r.test(env);
-  });
-  const floors = base.filter((r) => r.floorLevel !== undefined).map((r) => r.floorLevel!);
-  let level = floors.length > 0 ? Math.max(...floors) : rs.defaultLevel;
+  const base: CompiledRule[] = [];
+  let maxFloor = 0;
+  for (const r of rs.baseRules) {
+    if (!r.test(env)) continue;
+    base.push(r);
+    if (r.floorLevel !== undefined && r.floorLevel > maxFloor) maxFloor = r.floorLevel;
+  }
+  let level = maxFloor > 0 ? maxFloor : rs.defaultLevel;
   const floorLevel = level;
 
-  // Phase 2: at most one raise per group, each capped, never lowering.
-  const raisesByGroup = new Map<string, typeof base>();
-  for (const r of base) if (r.raiseBy !== undefined) raisesByGroup.set(r.group, [...(raisesByGroup.get(r.group) ?? []), r]);
-  const raised = new Map<string, { to: number; applied: boolean }>();
-  for (const group of [...raisesByGroup.keys()].sort()) {
-    const winner = raisesByGroup.get(group)!.reduce((best, r) => (r.raiseBy! > best.raiseBy! ? r : best));
+  // Phase 2: at most one raise per group (groups in name order), each capped, never lowering.
+  let raised: Map<CompiledRule, { to: number; applied: boolean }> | undefined;
+  for (const group of rs.raiseGroups) {
+    let winner: CompiledRule | undefined;
+    for (const r of base) if (r.raiseBy !== undefined && r.group === group && (!winner || r.raiseBy > winner.raiseBy!)) winner = r;
+    if (!winner) continue;
     const to = Math.max(level, Math.min(level + winner.raiseBy!, winner.capLevel!));
-    raised.set(winner.id, { to, applied: to > level });
+    (raised ??= new Map()).set(winner, { to, applied: to > level });
     level = to;
   }
   for (const r of base) {
-    if (r.floorLevel !== undefined) record(r.id, { effect: "floor", outcome: r.raw.floor!, applied: r.floorLevel === floorLevel });
+    if (r.floorLevel !== undefined) record(r, "floor", r.raw.floor!, r.floorLevel === floorLevel);
     else if (r.raiseBy !== undefined) {
-      const won = raised.get(r.id);
-      record(r.id, { effect: "raise", outcome: won ? rs.outcomes[won.to - 1]!.id : r.raw.cap!, applied: won?.applied ?? false });
-    } else record(r.id, { effect: "note", applied: true });
+      const won = raised?.get(r);
+      record(r, "raise", won ? rs.outcomes[won.to - 1]!.id : r.raw.cap!, won?.applied ?? false);
+    } else record(r, "note", undefined, true);
   }
 
   // Phase 3: rules that read the outcome so far, each at most once, until nothing new fires.
@@ -135,9 +138,9 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
       done.add(r.id);
       changed = true;
       if (r.floorLevel !== undefined) {
-        record(r.id, { effect: "floor", outcome: r.raw.floor!, applied: r.floorLevel > level });
+        record(r, "floor", r.raw.floor!, r.floorLevel > level);
         level = Math.max(level, r.floorLevel);
-      } else record(r.id, { effect: "note", applied: true });
+      } else record(r, "note", undefined, true);
     }
   }
   const rulesLevel = level;
@@ -163,26 +166,34 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
 
   const outcome = outcomeRef(rs, level);
   const tz = rs.officeHours.time_zone;
+  // Deadlines and step due times share durations; each is computed once per evaluation.
+  const dueMemo = new Map<string, string>();
+  const due = (d: Duration): string => {
+    const key = `${d.unit}:${d.n}`;
+    let iso = dueMemo.get(key);
+    if (iso === undefined) dueMemo.set(key, (iso = formatInZone(dueFrom(received, d, rs.officeHours), tz)));
+    return iso;
+  };
   const deadlines: Record<string, string> = {};
-  for (const [name, d] of rs.outcomes[level - 1]!.responseTimes) deadlines[name] = formatInZone(dueFrom(received, d, rs.officeHours), tz);
+  for (const [name, d] of rs.outcomes[level - 1]!.responseTimes) deadlines[name] = due(d);
 
   const steps: DecisionStep[] = [];
   const stepIndex = new Map<string, DecisionStep>();
   const flags: string[] = [];
   for (const f of firedRules) {
-    for (const id of f.steps) {
+    for (const id of f.raw.steps ?? []) {
       const existing = stepIndex.get(id);
       if (existing) {
         if (!existing.from.includes(f.id)) existing.from.push(f.id);
         continue;
       }
       const step = rs.steps.get(id)!;
-      const due_by = step.dueDuration ? formatInZone(dueFrom(received, step.dueDuration, rs.officeHours), tz) : step.due && "deadline" in step.due ? deadlines[step.due.deadline] : undefined;
+      const due_by = step.dueDuration ? due(step.dueDuration) : step.due && "deadline" in step.due ? deadlines[step.due.deadline] : undefined;
       const entry: DecisionStep = due_by ? { id, text: step.text, due_by, from: [f.id] } : { id, text: step.text, from: [f.id] };
       stepIndex.set(id, entry);
       steps.push(entry);
     }
-    for (const flag of f.flags) if (!flags.includes(flag)) flags.push(flag);
+    for (const flag of f.raw.flags ?? []) if (!flags.includes(flag)) flags.push(flag);
   }
 
   const history = input.history ?? EMPTY_HISTORY;

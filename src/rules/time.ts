@@ -85,30 +85,54 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** Wall-clock parts of `instant` in `timeZone`. Throws RangeError for an unknown zone. */
-export function localParts(instant: Date, timeZone: string): LocalParts {
-  checkInstant(instant);
+/** Wall-clock parts straight from Intl (slow: one formatToParts call). */
+function intlParts(instant: Date, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const n: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) {
     if (p.type !== "literal") n[p.type] = Number(p.value);
   }
-  const year = n.year ?? NaN, month = n.month ?? NaN, day = n.day ?? NaN;
-  return {
-    year,
-    month,
-    day,
-    hour: n.hour ?? NaN,
-    minute: n.minute ?? NaN,
-    second: n.second ?? NaN,
-    ...dateAndWeekday(wallMs(year, month, day)),
-  };
+  return { year: n.year ?? NaN, month: n.month ?? NaN, day: n.day ?? NaN, hour: n.hour ?? NaN, minute: n.minute ?? NaN, second: n.second ?? NaN };
 }
+
+// Zone offsets change only on quarter-hour boundaries (every transition in the tz database since
+// 1970 does), so the offset is cached per quarter hour: deadline arithmetic then costs a Map lookup
+// instead of an Intl call, which is what lets evaluation run in microseconds.
+const QUARTER_HOUR = 15 * MINUTE;
+const offsetCaches = new Map<string, Map<number, number>>();
 
 /** Offset in ms (local minus UTC) at `instant`. Sub-second part is dropped: tz offsets are whole seconds. */
 function offsetMs(instant: Date, timeZone: string): number {
   const t = checkInstant(instant);
-  const p = localParts(instant, timeZone);
-  return wallMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+  let cache = offsetCaches.get(timeZone);
+  if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
+  const bucket = Math.floor(t / QUARTER_HOUR);
+  let offset = cache.get(bucket);
+  if (offset === undefined) {
+    const at = new Date(bucket * QUARTER_HOUR);
+    const p = intlParts(at, timeZone);
+    offset = wallMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - at.getTime();
+    if (cache.size > 50_000) cache.clear();
+    cache.set(bucket, offset);
+  }
+  return offset;
+}
+
+/** Wall-clock parts of `instant` in `timeZone`. Throws RangeError for an unknown zone. */
+export function localParts(instant: Date, timeZone: string): LocalParts {
+  const t = checkInstant(instant);
+  const wall = new Date(Math.floor(t / 1000) * 1000 + offsetMs(instant, timeZone));
+  const year = wall.getUTCFullYear();
+  const month = wall.getUTCMonth() + 1;
+  const day = wall.getUTCDate();
+  return {
+    year,
+    month,
+    day,
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    ...dateAndWeekday(wallMs(year, month, day)),
+  };
 }
 
 /** Minutes east of UTC at `instant`, e.g. +60 for Europe/London in summer. */
@@ -192,10 +216,37 @@ function shiftDate(date: string, n: number): { date: string; weekday: Weekday } 
   return dateAndWeekday(wallMs(y, mo, d) + n * DAY);
 }
 
+const dayNumber = (date: string): number => {
+  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
+  return Math.round(wallMs(y, mo, d) / DAY);
+};
+const dateOfDayNumber = (n: number): string => dateAndWeekday(n * DAY).date;
+
+/**
+ * Office hours prepared once per rule set: weekdays and bank holidays as numbers, so walking 45
+ * working days is integer arithmetic, not date formatting.
+ */
+interface Calendar {
+  days: ReadonlySet<number>; // 0 = Sunday, as Date#getUTCDay
+  holidays: ReadonlySet<number>; // day numbers (days since 1970-01-01)
+  window: [number, number];
+}
+const calendars = new WeakMap<OfficeHours, Calendar>();
+function calendar(hours: OfficeHours): Calendar {
+  let c = calendars.get(hours);
+  if (!c) {
+    c = { days: new Set(hours.days.map((d) => WEEKDAYS.indexOf(d))), holidays: new Set(hours.bank_holidays.filter((d) => parseDate(d) !== undefined).map(dayNumber)), window: openWindow(hours) };
+    calendars.set(hours, c);
+  }
+  return c;
+}
+// 1970-01-01 was a Thursday (4).
+const isWorkingDayNumber = (n: number, c: Calendar): boolean => c.days.has((((n + 4) % 7) + 7) % 7) && !c.holidays.has(n);
+
 /** True if local `date` is one of the office days and not a bank holiday. */
 export function isWorkingDay(date: string, hours: OfficeHours): boolean {
   if (parseDate(date) === undefined) throw new RangeError(`invalid date: ${date}`);
-  return hours.days.includes(shiftDate(date, 0).weekday) && !hours.bank_holidays.includes(date);
+  return isWorkingDayNumber(dayNumber(date), calendar(hours));
 }
 
 /** Start/end as ms since local midnight; rejects a window that could never be open. */
@@ -211,33 +262,30 @@ function openWindow(hours: OfficeHours): [number, number] {
   return [s, e];
 }
 
-function nextWorkingDate(date: string, hours: OfficeHours): string {
-  for (let i = 1; i <= MAX_SEARCH_DAYS; i++) {
-    const next = shiftDate(date, i).date;
-    if (isWorkingDay(next, hours)) return next;
-  }
-  throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${date}`);
+function nextWorkingDay(n: number, c: Calendar, from: string): number {
+  for (let i = 1; i <= MAX_SEARCH_DAYS; i++) if (isWorkingDayNumber(n + i, c)) return n + i;
+  throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${from}`);
 }
 
 /** True unless `instant` falls on a working day with start <= local time < end. */
 export function isOutOfHours(instant: Date, hours: OfficeHours): boolean {
-  const [start, end] = openWindow(hours);
+  const c = calendar(hours);
   const p = localParts(instant, hours.time_zone);
-  if (!isWorkingDay(p.date, hours)) return true;
+  if (!isWorkingDayNumber(dayNumber(p.date), c)) return true;
   const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + msPart(instant);
-  return sinceMidnight < start || sinceMidnight >= end;
+  return sinceMidnight < c.window[0] || sinceMidnight >= c.window[1];
 }
 
 /** `instant` if the office is open then, else the start of the next working period. */
 export function nextOpening(instant: Date, hours: OfficeHours): Date {
   if (!isOutOfHours(instant, hours)) return new Date(instant.getTime());
+  const c = calendar(hours);
   const p = localParts(instant, hours.time_zone);
-  const [start] = openWindow(hours);
   const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000;
+  const today = dayNumber(p.date);
   // Before opening on a working day: today's start; otherwise the next working day's.
-  const date =
-    isWorkingDay(p.date, hours) && sinceMidnight < start ? p.date : nextWorkingDate(p.date, hours);
-  return fromLocal(date, hours.start, hours.time_zone);
+  const day = isWorkingDayNumber(today, c) && sinceMidnight < c.window[0] ? today : nextWorkingDay(today, c, p.date);
+  return fromLocal(dateOfDayNumber(day), hours.start, hours.time_zone);
 }
 
 /**
@@ -248,10 +296,11 @@ export function addWorkingDays(instant: Date, n: number, hours: OfficeHours): Da
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number >= 0: ${n}`);
   const open = nextOpening(instant, hours);
   if (n === 0) return open;
+  const c = calendar(hours);
   const p = localParts(open, hours.time_zone);
-  let date = p.date;
-  for (let i = 0; i < n; i++) date = nextWorkingDate(date, hours);
-  return new Date(fromLocal(date, hms(p), hours.time_zone).getTime() + msPart(open));
+  let day = dayNumber(p.date);
+  for (let i = 0; i < n; i++) day = nextWorkingDay(day, c, p.date);
+  return new Date(fromLocal(dateOfDayNumber(day), hms(p), hours.time_zone).getTime() + msPart(open));
 }
 
 /** Elapsed hours: a 24-hour deadline is 24 real hours, even across a clock change. */

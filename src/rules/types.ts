@@ -109,6 +109,9 @@ export interface GuardState {
 
 export interface Decision {
   ref?: string;
+  /** Who recorded the decision, and their analysis ("what is life like for this child?"); set when recorded. */
+  decided_by?: string;
+  analysis?: string;
   rule_set: { id: string; version: string; sha256: string };
   received_at: string;
   decided_at: string;

@@ -132,7 +132,7 @@ export function checkRuleSet(raw: RawRuleSet): Issue[] {
     resolveCondition(r.when, scope, [...path, "when"], issues);
     if (r.floor !== undefined && r.raise !== undefined) issues.push({ path: [...path, "raise"], message: `rule "${r.id}" has both floor and raise; choose one effect` });
     if (r.floor !== undefined) known(outcomeIds, r.floor, "outcome", [...path, "floor"], issues);
-    if (r.hard && r.floor === undefined) issues.push({ path: [...path, "hard"], message: "hard fits only a floor" });
+    if (r.hard && r.floor === undefined && r.raise === undefined) issues.push({ path: [...path, "hard"], message: "hard fits only a floor or a raise" });
     if (r.raise !== undefined && r.cap === undefined) issues.push({ path: [...path, "raise"], message: `rule "${r.id}" raises without a cap; add cap: <outcome>` });
     if (r.cap !== undefined) {
       if (r.raise === undefined) issues.push({ path: [...path, "cap"], message: "cap fits only a raise" });

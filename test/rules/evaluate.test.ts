@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/rules/canonical.js";
 import { evaluate, type EvaluateOptions } from "../../src/rules/evaluate.js";
 import { NO_HISTORY, type Answers, type HistoryUsed } from "../../src/rules/types.js";
-import { compileFile } from "../helpers/rules.js";
+import { readFileSync } from "node:fs";
+import { compileFile, compileText, repoPath } from "../helpers/rules.js";
 
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
 
@@ -153,5 +154,26 @@ describe("determinism and identity", () => {
     const d = run({ concerns: ["neglect"], injury_seen: "seen" });
     expect(d.answers).not.toHaveProperty("injury_seen");
     expect(d.guards[0]!.hard_stop).toBe(false);
+  });
+});
+
+describe("hard raises", () => {
+  const hardRaise = compileText(readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace("    raise: 1\n    cap: strategy\n    group: escalation\n    steps: [chronology]", "    raise: 1\n    hard: true\n    cap: strategy\n    group: escalation\n    steps: [chronology]"));
+  const at = (answers: Partial<Record<string, unknown>>) => evaluate(hardRaise, { answers: { ...calm, ...answers } as Answers, now: "2026-11-27T10:30:00+00:00" });
+
+  it("a hard raise that applies is hard at the level it reached", () => {
+    const d = at({ concerns: ["other"], contacts: 3 }); // help + 1 = assess
+    expect(d.computed_outcome.id).toBe("assess");
+    expect(d.hard_floor).toBe("assess");
+    expect(d.fired.find((f) => f.id === "R3_repeat")).toMatchObject({ effect: "raise", hard: true, applied: true });
+  });
+
+  it("a hard raise that lost its group to another raise sets no hard floor", () => {
+    // Same amounts: the first in canonical order (R3) wins the group, so a hard R4 does not apply.
+    const r4Hard = compileText(readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace("    because: Young children are most vulnerable to neglect.", "    hard: true\n    because: Young children are most vulnerable to neglect."));
+    const d = evaluate(r4Hard, { answers: { ...calm, age: "young", concerns: ["neglect"], contacts: 3 } as Answers, now: "2026-11-27T10:30:00+00:00" });
+    expect(d.fired.find((f) => f.id === "R4_young_neglect")).toMatchObject({ effect: "raise", hard: true, applied: false });
+    expect(d.computed_outcome.id).toBe("assess");
+    expect(d.hard_floor).toBeNull();
   });
 });
