@@ -3,6 +3,9 @@
  * record (DESIGN.md "The decision record" — a contract).
  */
 
+/** The threshold that sets how far back earlier referrals count (days); read by the history lookup. */
+export const HISTORY_WINDOW_THRESHOLD = "history_window_days";
+
 /** The token that means "not known" in answers files, drafts and the log, for any question type. */
 export const UNKNOWN = "unknown";
 
