@@ -1,0 +1,39 @@
+/**
+ * The hash of one log entry. Defined as
+ *
+ *   sha256(canonicalJson({ seq, ref, kind, actor, at, body, prev_hash }))
+ *
+ * with `body` as the parsed object and `ref` null when absent. Bodies are stored as canonical JSON,
+ * so the canonical text of the whole entry can be spliced together from the stored body text
+ * without parsing it: that is what makes `verify` fast, and it also means any change to the stored
+ * body bytes (even whitespace) breaks the hash. `entryHashInput` must stay equal to the definition
+ * above; a test holds it to that.
+ */
+import { sha256Hex } from "./canonical.js";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export interface EntryFields {
+  seq: number;
+  ref: string | null;
+  kind: string;
+  actor: string;
+  at: string;
+  prev_hash: string;
+}
+
+// JSON.stringify is exactly canonicalJson for a string; the fast path skips it when nothing needs escaping.
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+
+/** The canonical JSON text of an entry, given its body already as canonical JSON text. Keys in sorted order. */
+export function entryHashInput(e: EntryFields, bodyJson: string): string {
+  return (
+    `{"actor":${quote(e.actor)},"at":${quote(e.at)},"body":${bodyJson},"kind":${quote(e.kind)},` +
+    `"prev_hash":${quote(e.prev_hash)},"ref":${e.ref === null ? "null" : quote(e.ref)},"seq":${e.seq}}`
+  );
+}
+
+export function entryHash(e: EntryFields, bodyJson: string): string {
+  return sha256Hex(entryHashInput(e, bodyJson));
+}

@@ -1,0 +1,77 @@
+/**
+ * The `decisions` index row for a recorded decision: pure, so that recording and verify's
+ * rebuild-check derive it the same way from the same facts.
+ */
+import type { Answer } from "../rules/types.js";
+import { nameKey, normaliseDob, normaliseName, normalisePostcode, normaliseRef } from "./match.js";
+
+/** The identity questions (vocabulary.yaml, section "Identity"). */
+export const IDENTITY_QUESTIONS = { name: "child_name", dob: "child_dob", ref: "child_ref", postcode: "household_postcode" } as const;
+
+/** The parts of a decision body the index is built from. */
+export interface IndexSource {
+  ref: string;
+  received_at: string;
+  decided_at: string;
+  outcome: { id: string; level: number };
+  computed_outcome: { level: number };
+  deadlines: Record<string, string | undefined>;
+  rule_set: { sha256: string };
+  answers: Record<string, Answer | undefined>;
+}
+
+export interface DecisionIndexRow {
+  seq: number;
+  ref: string;
+  received_at: string;
+  received_utc: string;
+  decided_at: string;
+  outcome: string;
+  outcome_level: number;
+  computed_level: number;
+  decide_by: string | null;
+  respond_by: string | null;
+  worker: string;
+  rule_set_sha256: string;
+  child_name: string | null;
+  child_name_norm: string | null;
+  name_key: string | null;
+  child_dob: string | null;
+  child_ref: string | null;
+  postcode_norm: string | null;
+}
+
+/** The same instant as UTC ISO text, so that text order is time order. Throws on a non-date. */
+export function toUtc(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new RangeError(`not an ISO 8601 date-time: ${JSON.stringify(iso)}`);
+  return new Date(ms).toISOString();
+}
+
+const text = (a: Answer | undefined): string | undefined => (typeof a === "string" ? a : undefined);
+const orNull = (s: string): string | null => (s === "" ? null : s);
+
+export function decisionIndexRow(d: IndexSource, seq: number, worker: string): DecisionIndexRow {
+  const rawName = text(d.answers[IDENTITY_QUESTIONS.name]);
+  const name = normaliseName(rawName);
+  return {
+    seq,
+    ref: d.ref,
+    received_at: d.received_at,
+    received_utc: toUtc(d.received_at),
+    decided_at: d.decided_at,
+    outcome: d.outcome.id,
+    outcome_level: d.outcome.level,
+    computed_level: d.computed_outcome.level,
+    decide_by: d.deadlines["decide_by"] ?? null,
+    respond_by: d.deadlines["respond_by"] ?? null,
+    worker,
+    rule_set_sha256: d.rule_set.sha256,
+    child_name: name === "" ? null : (rawName ?? "").trim(),
+    child_name_norm: orNull(name),
+    name_key: orNull(nameKey(name)),
+    child_dob: orNull(normaliseDob(text(d.answers[IDENTITY_QUESTIONS.dob]))),
+    child_ref: orNull(normaliseRef(text(d.answers[IDENTITY_QUESTIONS.ref]))),
+    postcode_norm: orNull(normalisePostcode(text(d.answers[IDENTITY_QUESTIONS.postcode]))),
+  };
+}

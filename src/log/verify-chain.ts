@@ -1,0 +1,123 @@
+/**
+ * The work of verify, split so that any seq range can be checked on its own connection (in a
+ * worker thread) and the results stitched together: each range is given the stored hash of the
+ * entry before it, so ranges need nothing from each other.
+ */
+import type Database from "better-sqlite3";
+import { sha256Hex } from "./canonical.js";
+import { entryHashInput, GENESIS_HASH } from "./chain.js";
+import { EXPECTED_TRIGGERS } from "./migrations.js";
+import type { ChainHead } from "./types.js";
+
+export interface RangeTask {
+  from: number;
+  to: number;
+  /** The seq the range should start with (1 for the first range, else `from`). */
+  expectedFirst: number;
+  /** The stored hash of entry expectedFirst - 1; undefined when that entry is missing (the range before reports it). */
+  prevHash: string | undefined;
+  anchorSeq?: number;
+}
+
+export interface RangeScan {
+  count: number;
+  bytes: number;
+  firstBroken?: { seq: number; reason: string };
+  last?: ChainHead;
+  hashAtAnchor?: string;
+  /** Decision entries, and how many of them the decisions index points at correctly. */
+  decisionEntries: number;
+  indexLinked: number;
+  indexProblems: string[];
+}
+
+const MAX_INDEX_PROBLEMS = 10;
+type Row = [number, string | null, string, string, string, string, string, string, string | null];
+
+/** Recomputes every hash in [from, to] and checks seq continuity, prev_hash links and index links. */
+export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
+  const stmt = db
+    .prepare(
+      "SELECT e.seq, e.ref, e.kind, e.actor, e.at, e.body, e.prev_hash, e.hash, d.ref FROM events e LEFT JOIN decisions d ON d.seq = e.seq " +
+        "WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq",
+    )
+    .raw(true);
+  const scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [] };
+  let expected = task.expectedFirst;
+  let prevHash = task.prevHash;
+  const indexProblem = (p: string): void => void (scan.indexProblems.length < MAX_INDEX_PROBLEMS && scan.indexProblems.push(p));
+
+  for (const [seq, ref, kind, actor, at, body, prev_hash, hash, indexedRef] of stmt.iterate(task.from, task.to) as IterableIterator<Row>) {
+    scan.count += 1;
+    const input = entryHashInput({ seq, ref, kind, actor, at, prev_hash }, body);
+    scan.bytes += Buffer.byteLength(input);
+    if (seq === task.anchorSeq) scan.hashAtAnchor = hash;
+    if (scan.firstBroken === undefined) {
+      if (seq !== expected) {
+        scan.firstBroken = { seq: expected, reason: seq > expected ? missingReason(expected, seq) : `entry ${seq} is out of sequence` };
+      } else if (prevHash !== undefined && prev_hash !== prevHash) {
+        scan.firstBroken = { seq, reason: `entry ${seq} does not link to entry ${seq - 1} (its prev_hash is not that entry's hash)` };
+      } else if (sha256Hex(input) !== hash) {
+        scan.firstBroken = { seq, reason: `entry ${seq} was changed after it was written (its contents do not match its hash)` };
+      }
+    }
+    if (kind === "decision") {
+      scan.decisionEntries += 1;
+      if (indexedRef === ref) scan.indexLinked += 1;
+      else indexProblem(`decision ${ref} (entry ${seq}) is missing from the decisions index, so history lookups cannot find it`);
+    } else if (indexedRef !== null) {
+      indexProblem(`decisions index row ${indexedRef} points at entry ${seq}, which is not a decision`);
+    }
+    // Link to the *stored* hash, so one edited entry is named alone rather than everything after it.
+    prevHash = hash;
+    expected = seq + 1;
+    scan.last = { seq, hash };
+  }
+  // Entries missing from the end of a range show up only here (the next range starts where it should).
+  if (scan.firstBroken === undefined && expected <= task.to) {
+    const next = db.prepare("SELECT min(seq) FROM events WHERE seq > ?").pluck().get(task.to) as number | null;
+    scan.firstBroken = { seq: expected, reason: missingReason(expected, next ?? task.to + 1) };
+  }
+  return scan;
+}
+
+function missingReason(expected: number, found: number): string {
+  return found === expected + 1 ? `entry ${expected} is missing (deleted)` : `entries ${expected} to ${found - 1} are missing (deleted)`;
+}
+
+const squash = (sql: string): string => sql.replace(/\s+/g, " ").trim().toLowerCase();
+
+/** Triggers that are gone or no longer the SQL we created (a same-named trigger that does nothing must not pass). */
+export function missingOrAlteredTriggers(db: Database.Database): string[] {
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string; sql: string }>;
+  const present = new Map(rows.map((r) => [r.name, squash(r.sql)]));
+  return Object.entries(EXPECTED_TRIGGERS)
+    .filter(([name, sql]) => present.get(name) !== squash(sql))
+    .map(([name]) => name);
+}
+
+/** Each stored rule set must hash to its key and be named by the rule_set entry that registered it. */
+export function checkRuleSets(db: Database.Database): string[] {
+  const rows = db
+    .prepare("SELECT r.sha256, r.content, e.kind, e.body ->> '$.sha256' AS named FROM rule_sets r LEFT JOIN events e ON e.seq = r.registered_seq")
+    .all() as Array<{ sha256: string; content: string; kind: string | null; named: string | null }>;
+  const problems: string[] = [];
+  for (const r of rows) {
+    if (sha256Hex(r.content) !== r.sha256) problems.push(`rule set ${r.sha256}: stored content does not match its hash`);
+    if (r.kind !== "rule_set" || r.named !== r.sha256) problems.push(`rule set ${r.sha256}: not registered by a rule_set entry in the chain`);
+  }
+  return problems;
+}
+
+/** Splits [min, max] into at most `parts` contiguous ranges, with the task each needs. */
+export function planRanges(db: Database.Database, min: number, max: number, parts: number, anchorSeq?: number): RangeTask[] {
+  const size = Math.ceil((max - min + 1) / parts);
+  const hashOf = db.prepare("SELECT hash FROM events WHERE seq = ?").pluck();
+  const tasks: RangeTask[] = [];
+  for (let from = min; from <= max; from += size) {
+    const expectedFirst = from === min ? 1 : from;
+    const prevHash = expectedFirst === 1 ? GENESIS_HASH : (hashOf.get(expectedFirst - 1) as string | undefined);
+    tasks.push({ from, to: Math.min(max, from + size - 1), expectedFirst, prevHash, ...(anchorSeq !== undefined && { anchorSeq }) });
+  }
+  return tasks;
+}
