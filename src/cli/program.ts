@@ -100,6 +100,7 @@ export function createProgram(): Command {
     .option("--challenge", "return to the worker (needs --reason)")
     .option("--escalate <outcome>", "raise the outcome (needs --reason)")
     .option("--reason <text>", "why")
+    .option("--of <seq>", "what to review: an override's or closure's entry number, or 'decision' (default: the oldest pending, else the decision)")
     .action(action(() => import("./commands/review.js")));
 
   program
@@ -137,6 +138,7 @@ export function createProgram(): Command {
     .command("verify")
     .description("recompute the hash chain, check the triggers and compare with an anchor")
     .option("--anchor <file>", "anchor file written by `triage log anchor --out`")
+    .option("--full", "also rebuild every index row from its decision entry and compare (slower)")
     .action(action(() => import("./commands/log-verify.js")));
   log
     .command("anchor")

@@ -7,9 +7,8 @@ import { evaluate } from "../../rules/evaluate.js";
 import { formatInZone } from "../../rules/time.js";
 import { readAnswersFile } from "../answers-file.js";
 import { parseNow, type Context } from "../context.js";
-import { renderDecision } from "../render/decision.js";
-import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
+import { renderCard } from "../record.js";
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   if (options.answers === undefined) {
@@ -26,7 +25,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   if (options.dryRun === true) {
     const decision = evaluate(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
-    else ctx.out(renderDecision(decision, makeStyle(ctx.color), rs.outcomes.length));
+    else ctx.out(await renderCard(ctx, decision, rs.outcomes.length));
     return;
   }
   const { recordFromAnswers } = await import("../record.js");

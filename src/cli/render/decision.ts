@@ -5,9 +5,9 @@ import { localTime, wrap, WIDTH } from "./text.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
 
-export function renderDecision(d: Decision, style: Style, outcomeCount: number): string {
+export function renderDecision(d: Decision, style: Style, outcomeCount: number, unrecorded = "(not recorded: dry run)"): string {
   const out: string[] = [];
-  const head = `${d.ref ?? "(not recorded: dry run)"}  ·  rules ${d.rule_set.id} ${d.rule_set.version} (${d.rule_set.sha256.slice(0, 12)})`;
+  const head = `${d.ref ?? unrecorded}  ·  rules ${d.rule_set.id} ${d.rule_set.version} (${d.rule_set.sha256.slice(0, 12)})`;
   out.push(style.bold(head));
   out.push(`Received ${localTime(d.received_at)}   Decided ${localTime(d.decided_at)}`);
 
@@ -61,6 +61,7 @@ export function renderDecision(d: Decision, style: Style, outcomeCount: number):
     out.push("");
   }
 
+  if (d.analysis) out.push(style.heading("Analysis"), ...wrap(d.analysis, "  "), "");
   if (d.unknowns.length > 0) out.push(...wrap(`Not known (to find out): ${d.unknowns.join(", ")}`, ""), "");
   const h = d.history;
   out.push(`History  ${h.referrals_in_window} earlier referral(s) in the window · ${h.distinct_referrers} distinct referrer(s)`);

@@ -1,0 +1,23 @@
+import { overdue } from "../../workflow/state.js";
+import type { Context } from "../context.js";
+import { loadReferral, openStore } from "../record.js";
+import { renderReferral, stateSummary } from "../render/referral.js";
+import { makeStyle } from "../render/style.js";
+
+export async function run(ctx: Context, args: string[]): Promise<void> {
+  const ref = args[0]!;
+  const store = await openStore(ctx, { readonly: true });
+  try {
+    const { state, rs } = loadReferral(store, ref);
+    const entries = store.eventsFor(ref);
+    const now = ctx.now(rs.officeHours.time_zone);
+    if (ctx.json) {
+      const { decision, ...rest } = state;
+      ctx.out(JSON.stringify({ ...decision, ref, outcome: state.outcome, guards: state.guards, state: { ...rest, summary: stateSummary(state, now), overdue: overdue(state, now) }, entries }, null, 2));
+      return;
+    }
+    ctx.out(renderReferral(state, entries, makeStyle(ctx.color), rs.outcomes.length, now));
+  } finally {
+    store.close();
+  }
+}

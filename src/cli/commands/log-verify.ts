@@ -1,0 +1,26 @@
+import { ExitCode } from "../../errors.js";
+import { readText } from "../../files.js";
+import type { Context } from "../context.js";
+import { openStore } from "../record.js";
+
+export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+  const { verifyLog, parseAnchor } = await import("../../log/verify.js");
+  const anchor = typeof options.anchor === "string" ? parseAnchor(readText(options.anchor, "anchor file"), options.anchor) : undefined;
+  const store = await openStore(ctx, { readonly: true });
+  try {
+    const result = await verifyLog(store, { anchor, index: options.full === true ? "full" : "links" });
+    if (!result.ok) process.exitCode = ExitCode.Findings;
+    if (ctx.json) return ctx.out(JSON.stringify({ path: store.path, ...result }, null, 2));
+    const lines: string[] = [];
+    if (result.ok) lines.push(`Log intact: ${result.count} entries; head #${result.head.seq} ${result.head.hash}; append-only triggers present.`);
+    else lines.push(`LOG NOT INTACT: ${store.path}`);
+    if (result.firstBroken) lines.push(`  first broken entry: #${result.firstBroken.seq} — ${result.firstBroken.reason} (later entries cannot be trusted either)`);
+    if (!result.triggersPresent) lines.push(`  append-only triggers missing or altered: ${result.missingTriggers.join(", ")}`);
+    for (const p of result.problems) lines.push(`  ${p}`);
+    if (result.anchor) lines.push(`  anchor: ${result.anchor.reason}`);
+    else if (result.ok) lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
+    ctx.out(lines.join("\n"));
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The shell around the log for decisions: open it, find the child's history, replay a referral's
+ * state, and record a decision with the worker's choices — all in one transaction.
+ */
+import { ExitCode, RefusedError, TriageError } from "../errors.js";
+import type { LogStore } from "../log/store.js";
+import { classifyMatch } from "../log/match.js";
+import type { Identity } from "../log/types.js";
+import { canonicalJson } from "../rules/canonical.js";
+import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";
+import { evaluate, outcomeRef } from "../rules/evaluate.js";
+import type { RawRuleSet } from "../rules/schema.js";
+import { formatInZone } from "../rules/time.js";
+import type { Answer, Decision, PossibleMatch } from "../rules/types.js";
+import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
+import { historyFacts, type EarlierCase } from "../workflow/history.js";
+import { deriveState, type ReferralState } from "../workflow/state.js";
+import type { AnswersFile } from "./answers-file.js";
+import type { Context } from "./context.js";
+
+export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
+  const { openLog } = await import("../log/open.js");
+  const store = openLog(ctx.dbPath, { readonly: options.readonly === true });
+  if (store.isNew && !options.readonly) ctx.err(`Created the decision log at ${ctx.dbPath} (owner-only). Keep it backed up; \`triage log verify\` proves it intact.`);
+  return store;
+}
+
+/** The rule set a logged decision was made under, compiled from the content the log keeps. */
+export function storedRuleSet(store: LogStore, sha256: string, cache = new Map<string, CompiledRuleSet>()): CompiledRuleSet {
+  const hit = cache.get(sha256);
+  if (hit) return hit;
+  const content = store.getRuleSetContent(sha256);
+  if (content === undefined) throw new TriageError(`the log has no rule set with hash ${sha256.slice(0, 12)}`, ExitCode.Log);
+  const raw = (typeof content === "string" ? JSON.parse(content) : content) as RawRuleSet;
+  const compiled = compileRuleSet({ file: `log:${sha256.slice(0, 12)}`, raw, content: canonicalJson(raw), sha256 });
+  cache.set(sha256, compiled);
+  return compiled;
+}
+
+/** A referral's decision and everything since, replayed. Unknown reference → exit 2 with a hint. */
+export function loadReferral(store: LogStore, ref: string, cache?: Map<string, CompiledRuleSet>): { state: ReferralState; rs: CompiledRuleSet } {
+  const decision = store.getDecision(ref);
+  if (!decision) throw new TriageError(`there is no referral ${ref} in the log ${store.path}`, ExitCode.Usage, "`triage log list` shows the references");
+  const rs = storedRuleSet(store, decision.rule_set.sha256, cache);
+  const outcomeOf = (id: string) => {
+    const level = rs.outcomeLevel.get(id);
+    if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
+    return outcomeRef(rs, level);
+  };
+  const entries = store.eventsFor(ref).filter((e) => e.kind !== "decision");
+  return { state: deriveState(ref, decision, entries, outcomeOf, outcomeRef(rs, 1)), rs };
+}
+
+export function identityOf(rs: CompiledRuleSet, answers: Readonly<Record<string, Answer>>): Identity {
+  const identity: Identity = {};
+  for (const q of rs.questions) {
+    const kind = q.raw.identity;
+    const a = answers[q.id];
+    if (kind && typeof a === "string" && a !== "unknown") identity[kind] = a;
+  }
+  return identity;
+}
+
+export interface LinkChoices {
+  confirm: ReadonlySet<string>;
+  reject: ReadonlySet<string>;
+}
+
+/** Finds earlier referrals about this child: exact matches and confirmed links count; possible ones are offered. */
+export function lookupHistory(store: LogStore, rs: CompiledRuleSet, answers: Readonly<Record<string, Answer>>, receivedAt: string, choices: LinkChoices) {
+  const identity = identityOf(rs, answers);
+  const counted = new Map<string, string>();
+  const possible: PossibleMatch[] = [];
+  const hasIdentity = Object.keys(identity).length > 0;
+  for (const c of hasIdentity ? store.findCandidates(identity) : []) {
+    const m = classifyMatch(identity, c.identity);
+    if (m.kind === "exact" && !choices.reject.has(c.ref)) counted.set(c.ref, m.why);
+    else if (m.kind === "exact" || m.kind === "possible") {
+      const confirmed = choices.confirm.has(c.ref) ? true : choices.reject.has(c.ref) ? false : undefined;
+      possible.push(confirmed === undefined ? { ref: c.ref, why: m.why } : { ref: c.ref, why: m.why, confirmed });
+      if (confirmed) counted.set(c.ref, m.why);
+    }
+  }
+  for (const ref of choices.confirm) {
+    if (counted.has(ref)) continue;
+    if (!store.getDecision(ref)) throw new TriageError(`--link ${ref}: there is no referral ${ref} in the log`);
+    counted.set(ref, "linked by the worker");
+    possible.push({ ref, why: "linked by the worker", confirmed: true });
+  }
+  const cache = new Map<string, CompiledRuleSet>();
+  const earlier: EarlierCase[] = [...counted.keys()].map((ref) => {
+    const { state } = loadReferral(store, ref, cache);
+    const referrer = state.decision.answers.referrer_type;
+    return {
+      ref,
+      received_at: state.decision.received_at,
+      outcome: state.outcome.id,
+      level: state.outcome.level,
+      referrer_type: typeof referrer === "string" ? referrer : undefined,
+      ...(state.closed && state.closure ? { closed_as: state.closure.reason, closure_passed_guard: true } : {}),
+    };
+  });
+  const currentReferrer = answers.referrer_type;
+  return historyFacts(rs, receivedAt, typeof currentReferrer === "string" ? currentReferrer : undefined, earlier, possible);
+}
+
+export interface RecordRequest {
+  answers: Record<string, Answer>;
+  warnings: string[];
+  now: Date;
+  choices: LinkChoices;
+  escalation?: { to: string; reason: string };
+  downgrade?: { to: string; reason: string };
+  /** The worker's analysis; defaults to the answer to `worker_rationale` where the rule set asks it. */
+  analysis?: string;
+  draftId?: string;
+}
+
+/** Evaluates with the child's history and records decision, links and any escalation atomically. */
+export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Decision {
+  const tz = rs.officeHours.time_zone;
+  const nowIso = formatInZone(req.now, tz);
+  const receivedAt = typeof req.answers.received_at === "string" && req.answers.received_at !== "unknown" ? req.answers.received_at : nowIso;
+  const history = lookupHistory(store, rs, req.answers, receivedAt, req.choices);
+  const unresolved = history.possible_matches.filter((m) => m.confirmed === undefined);
+  const warnings = [...req.warnings];
+  if (unresolved.length > 0) warnings.push(`possible earlier referral(s) about this child not confirmed or rejected: ${unresolved.map((m) => m.ref).join(", ")} (use --link REF or --no-link REF)`);
+  const rationale = req.answers.worker_rationale;
+  const analysis = req.analysis ?? (typeof rationale === "string" && rationale !== "unknown" ? rationale : undefined);
+  const decision: Decision = { ...evaluate(rs, { answers: req.answers, history, now: nowIso, warnings }), decided_by: ctx.user, ...(analysis ? { analysis } : {}) };
+  const override = (to: string, reason: string, direction: "up" | "down"): OverrideBody => {
+    const level = rs.outcomeLevel.get(to);
+    if (level === undefined) throw new TriageError(`unknown outcome "${to}"; expected one of: ${rs.outcomes.map((o) => o.id).join(", ")}`);
+    if (!reason.trim()) throw new TriageError(`a reason is required to ${direction === "up" ? "escalate" : "propose a downgrade"}`);
+    if (direction === "up" && level <= decision.outcome.level) throw new TriageError(`${to} is not higher than the computed outcome ${decision.outcome.id}`);
+    if (direction === "down") refuseDowngradeBelowFloors(rs, decision, level);
+    return { from: decision.outcome.id, to, direction, reason, pending: direction === "down" };
+  };
+  const extra = [req.escalation && override(req.escalation.to, req.escalation.reason, "up"), req.downgrade && override(req.downgrade.to, req.downgrade.reason, "down")].filter((x): x is OverrideBody => x !== undefined);
+
+  const ref = store.batch(() => {
+    const newRef = store.recordDecision(decision, { actor: ctx.user, ruleSetContent: rs.content, draftId: req.draftId });
+    for (const m of history.possible_matches.filter((p) => p.confirmed !== undefined)) {
+      const body: HistoryLinkBody = { other_ref: m.ref, confirmed: m.confirmed!, why: m.why };
+      store.append({ kind: "history_link", ref: newRef, actor: ctx.user, at: nowIso, body });
+    }
+    for (const body of extra) store.append({ kind: "override", ref: newRef, actor: ctx.user, at: nowIso, body });
+    return newRef;
+  });
+  const recorded = { ...decision, ref };
+  if (req.escalation) recorded.outcome = outcomeRef(rs, rs.outcomeLevel.get(req.escalation.to)!);
+  return recorded;
+}
+
+/** Downgrades never pass a hard floor or a holding guard's floor (DESIGN principle 2). */
+export function refuseDowngradeBelowFloors(rs: CompiledRuleSet, decision: Pick<Decision, "hard_floor" | "guards" | "fired">, level: number): void {
+  const hard = decision.hard_floor ? rs.outcomeLevel.get(decision.hard_floor)! : 0;
+  if (level < hard) {
+    const rules = decision.fired.filter((f) => f.hard && f.applied !== false && f.outcome !== undefined && rs.outcomeLevel.get(f.outcome) === hard).map((f) => f.id);
+    throw new RefusedError(`refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${decision.hard_floor} set by ${rules.join(", ")}; no one at the front door may go below it`);
+  }
+  for (const g of decision.guards.filter((x) => x.status === "holding")) {
+    if (level < rs.outcomeLevel.get(g.floor)!) throw new RefusedError(`refused: guard ${g.id} holds the outcome at ${g.floor} or above until these checks are recorded: ${g.outstanding.join(", ")}`, `record them with: triage checks REF --record CHECK --found TEXT`);
+  }
+}
+
+export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input: AnswersFile, now: Date, options: Record<string, unknown>): Promise<void> {
+  const list = (v: unknown) => new Set(Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
+  const escalateTo = typeof options.escalate === "string" ? options.escalate : undefined;
+  if (escalateTo && typeof options.reason !== "string") throw new TriageError("--escalate needs --reason");
+  const store = await openStore(ctx);
+  try {
+    const decision = recordDecision(ctx, rs, store, {
+      answers: input.answers,
+      warnings: input.warnings,
+      now,
+      choices: { confirm: list(options.link), reject: list(options.rejectLink) },
+      escalation: escalateTo ? { to: escalateTo, reason: String(options.reason) } : undefined,
+      analysis: typeof options.analysis === "string" ? options.analysis : undefined,
+    });
+    if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
+    else ctx.out(`${await renderCard(ctx, decision, rs.outcomes.length)}\n\nRecorded as ${decision.ref} in ${store.path}`);
+  } finally {
+    store.close();
+  }
+}
+
+/** The decision card as text; chalk and the renderers load only when text is wanted (not for --json). */
+export async function renderCard(ctx: Context, decision: Decision, outcomeCount: number): Promise<string> {
+  const [{ renderDecision }, { makeStyle }] = await Promise.all([import("./render/decision.js"), import("./render/style.js")]);
+  return renderDecision(decision, makeStyle(ctx.color), outcomeCount);
+}
