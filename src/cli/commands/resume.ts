@@ -1,0 +1,76 @@
+/**
+ * `triage resume [DRAFT]`: unfinished interviews. Without an id it lists them — who, when, which
+ * child, how far — (`--json` for the same as data) and, in a terminal, offers to continue one;
+ * with an id it continues that one where it stopped.
+ */
+import { existsSync } from "node:fs";
+import type { Context } from "../context.js";
+import { parseDraftState, resumeInterview, type DraftRecord } from "../interview-session.js";
+import { makeStyle } from "../render/style.js";
+import { localTime, table } from "../render/text.js";
+
+export interface DraftSummary {
+  id: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  child: string | null;
+  stage: "questions" | "review" | "unreadable";
+  answered: number;
+  total: number;
+  rule_set: { id: string; version: string; sha256: string };
+}
+
+export function summarise(d: DraftRecord): DraftSummary {
+  const s = parseDraftState(d.state);
+  return {
+    id: d.id,
+    created_by: d.createdBy,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    child: s?.child ?? null,
+    stage: s ? s.stage : "unreadable",
+    answered: s?.progress.answered ?? 0,
+    total: s?.progress.total ?? 0,
+    rule_set: { id: s?.ruleSet.id ?? "?", version: s?.ruleSet.version ?? "?", sha256: d.ruleSetSha256 },
+  };
+}
+
+async function listDrafts(ctx: Context): Promise<DraftSummary[]> {
+  if (!existsSync(ctx.dbPath)) return [];
+  const { openStore } = await import("../record.js");
+  const store = await openStore(ctx, { readonly: true });
+  try {
+    return store.listDrafts().map(summarise);
+  } finally {
+    store.close();
+  }
+}
+
+export async function run(ctx: Context, args: string[], _options: Record<string, unknown>): Promise<void> {
+  const id = args[0];
+  if (id !== undefined && id !== "") return resumeInterview(ctx, id);
+  const drafts = await listDrafts(ctx);
+  if (ctx.json) {
+    ctx.out(JSON.stringify(drafts, null, 2));
+    return;
+  }
+  if (drafts.length === 0) {
+    ctx.out(`No unfinished interviews in ${ctx.dbPath}.`);
+    return;
+  }
+  const style = makeStyle(ctx.color);
+  const rows = drafts.map((d) => [
+    d.id,
+    d.created_by,
+    localTime(d.updated_at),
+    d.child ?? "(no name yet)",
+    d.stage === "review" ? "at review" : d.stage === "unreadable" ? "unreadable" : `${d.answered} of ${d.total} answered`,
+  ]);
+  ctx.out(table(["DRAFT", "WHO", "LAST SAVED", "CHILD", "HOW FAR"], rows, style));
+  if (ctx.stdinIsTTY && ctx.stdoutIsTTY) {
+    ctx.out("");
+    return resumeInterview(ctx);
+  }
+  ctx.out(`\nContinue one with: triage resume ${drafts[0]!.id}`);
+}

@@ -1,0 +1,292 @@
+/**
+ * The guided interview in a real pseudo-terminal: the built binary runs inside a detached tmux
+ * session (its own server socket, so parallel runs never meet), driven with `send-keys` and read
+ * with `capture-pane`. Every wait polls the pane with a deadline; nothing sleeps a fixed time.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openLog } from "../../src/log/open.js";
+import type { Decision } from "../../src/rules/types.js";
+import { runCli } from "../helpers/cli.js";
+import { repoPath } from "../helpers/rules.js";
+
+const HAVE_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
+if (!HAVE_TMUX) console.warn("test/interview/pty.test.ts: skipping the pseudo-terminal tests: tmux is not installed (apt-get install tmux)");
+
+const MINIMAL = "fixtures/rulesets/minimal.yaml";
+const NOW = "2026-11-27T10:30";
+
+const dir = mkdtempSync(join(tmpdir(), "triage-pty-"));
+const env: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: dir,
+  XDG_DATA_HOME: join(dir, "data"),
+  XDG_CACHE_HOME: join(dir, "cache"),
+  TRIAGE_USER: "worker.one",
+  NO_COLOR: "1",
+  LANG: "C.UTF-8",
+};
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+// One tmux server per pane: `tmux -L triage-test-<pid>-<n>`, so parallel runs and consecutive tests never share one.
+const sockets: string[] = [];
+let servers = 0;
+
+function tmux(socket: string, ...args: string[]): string {
+  const r = spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8", env });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+class Pane {
+  constructor(readonly socket: string) {}
+
+  static start(triageArgs: string[]): Pane {
+    const socket = `triage-test-${process.pid}-${++servers}`;
+    sockets.push(socket);
+    const command = `cd ${shellQuote(repoPath("."))} && node bin/triage ${triageArgs.map(shellQuote).join(" ")}; echo "[exit $?]"; sleep 600`;
+    tmux(socket, "new-session", "-d", "-x", "100", "-y", "40", "-s", "t", command);
+    return new Pane(socket);
+  }
+
+  /** The whole pane with its scrollback, wrapped lines joined. */
+  text(): string {
+    return tmux(this.socket, "capture-pane", "-p", "-J", "-S", "-2000", "-t", "t");
+  }
+
+  /** The bottom of the pane: where the prompt being asked is. */
+  tail(lines = 14): string {
+    return this.text().trimEnd().split("\n").slice(-lines).join("\n");
+  }
+
+  keys(...keys: string[]): void {
+    tmux(this.socket, "send-keys", "-t", "t", ...keys);
+  }
+
+  type(text: string): void {
+    tmux(this.socket, "send-keys", "-t", "t", "-l", text);
+  }
+
+  kill(): void {
+    spawnSync("tmux", ["-L", this.socket, "kill-server"], { env });
+  }
+
+  /** Waits until `pattern` shows at the bottom (default) or anywhere in the pane. */
+  async waitFor(pattern: RegExp | string, options: { anywhere?: boolean; timeoutMs?: number } = {}): Promise<RegExpMatchArray> {
+    const re = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : pattern;
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    for (;;) {
+      const m = re.exec(options.anywhere ? this.text() : this.tail());
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in the terminal; it shows:\n${this.text()}`);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  }
+}
+
+afterEach(() => {
+  for (const socket of sockets.splice(0)) spawnSync("tmux", ["-L", socket, "kill-server"], { env });
+});
+
+let counter = 0;
+
+/** The dry-run decision for an answers file, as `triage new --answers … --json` gives it. */
+function viaAnswersFile(answers: Record<string, unknown>): Decision {
+  const file = join(dir, `answers-${++counter}.json`);
+  writeFileSync(file, JSON.stringify(answers));
+  const r = runCli(["--rules", MINIMAL, "--now", NOW, "new", "--answers", file, "--dry-run", "--json"], { env });
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Decision;
+}
+
+const SAME = ["rule_set", "received_at", "computed_outcome", "hard_floor", "deadlines", "fired", "steps", "guards", "flags", "unknowns", "answers"] as const;
+
+beforeAll(() => {
+  // The global setup builds dist/; with TRIAGE_TEST_NO_BUILD=1 make sure this feature is there.
+  const built = repoPath("dist/cli/interview-session.js");
+  const sources = ["src/cli/interview-session.ts", "src/interview/flow.ts", "src/interview/prompter.ts", "src/cli/commands/resume.ts"].map((f) => repoPath(f));
+  if (!existsSync(built) || sources.some((s) => statSync(s).mtimeMs > statSync(built).mtimeMs)) {
+    // Other files may still have type errors; tsc emits all the same.
+    spawnSync(process.execPath, [repoPath("node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: repoPath("."), encoding: "utf8" });
+  }
+  expect(existsSync(built)).toBe(true);
+}, 120_000);
+
+describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", () => {
+  it("a whole referral: back, a change on review, an escalation with a reason, recorded as --answers would decide it", async () => {
+    const db = join(dir, "whole.db");
+    const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"]);
+
+    await t.waitFor("? When was the referral received? 2026-11-27 10:30"); // defaults to now
+    expect(t.text()).toContain("Contact — question 1 of 2");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.type("Alex Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    expect(t.text()).toContain("No earlier referrals about this child in the log.");
+    t.keys("Enter"); // baby
+    await t.waitFor("? Concerns");
+    t.keys("Space", "Down", "Space", "Enter"); // injury, neglect
+    await t.waitFor("? Was the injury seen by a professional?");
+    t.keys("Down", "Down", "Down", "Enter"); // ← Back
+    await t.waitFor(/\? Concerns\n.*◉ injury\n.*◉ neglect/);
+    t.keys("Enter");
+    await t.waitFor("? Was the injury seen by a professional?");
+    t.keys("Down", "Enter"); // not seen
+    await t.waitFor("? Contacts in the last 12 months");
+    t.type("1");
+    t.keys("Enter");
+    await t.waitFor("? Where is the child?");
+    t.keys("Enter"); // safe
+    await t.waitFor("? Who referred?");
+    t.keys("Enter"); // family
+    await t.waitFor("? Notes");
+    t.keys("Enter"); // left blank
+
+    await t.waitFor("? Check the answers. What next?");
+    expect(t.text()).toMatch(/Review: the answers so far[\s\S]*Concerns — injury, neglect[\s\S]*Contacts in the last 12 months — 1/);
+    t.keys("Down", "Enter"); // Change an answer…
+    await t.waitFor("? Which answer do you want to change?");
+    for (let i = 0; i < 7; i++) t.keys("Down");
+    await t.waitFor("❯ History · Contacts in the last 12 months — 1");
+    t.keys("Enter");
+    await t.waitFor("? Contacts in the last 12 months 1"); // pre-filled
+    t.keys("BSpace");
+    t.type("3");
+    t.keys("Enter");
+    await t.waitFor("? Check the answers. What next?");
+    t.keys("Enter"); // Submit
+
+    await t.waitFor("? What do you want to do with this outcome?");
+    const card = t.text();
+    expect(card).toMatch(/Outcome\s+STRATEGY DISCUSSION\s+level 4 of 5\s+· hard floor: strategy/);
+    expect(card).toContain("R1_baby_injury");
+    expect(card).toMatch(/A lower outcome cannot be proposed: hard floor Strategy discussion/);
+    t.keys("Down", "Enter"); // Escalate
+    await t.waitFor("? Escalate to which outcome?");
+    t.keys("Enter"); // Immediate protection
+    await t.waitFor("? Why escalate?");
+    t.type("The father is due home tonight.");
+    t.keys("Enter");
+    await t.waitFor("? What is life like for this child? (your analysis)");
+    t.type("Alex is six weeks old; grandmother visits daily and saw the marks.");
+    t.keys("Enter");
+
+    const done = await t.waitFor(/Recorded as (TRG-2026-\d{6}) \(outcome: [^)]+\) in (\S+)\n\[exit 0\]/);
+    const ref = done[1]!;
+    expect(done[2]).toBe(db);
+
+    const expected = viaAnswersFile({ received_at: "2026-11-27T10:30", child_name: "Alex Example", age: "baby", concerns: ["injury", "neglect"], injury_seen: "not_seen", contacts: 3, whereabouts: "safe", referrer: "family" });
+    const store = openLog(db, { readonly: true });
+    try {
+      const recorded = store.getDecision(ref)!;
+      for (const key of SAME) expect(recorded[key], key).toEqual(expected[key]);
+      const override = store.eventsFor(ref).find((e) => e.kind === "override");
+      expect(override?.body).toMatchObject({ to: "protect", direction: "up", reason: "The father is due home tonight." });
+      expect(store.listDrafts()).toEqual([]); // the draft goes when the decision is recorded
+    } finally {
+      store.close();
+    }
+  });
+
+  it("Ctrl-C half-way keeps the draft; `triage resume` lists it and finishes it with the same answers", async () => {
+    const db = join(dir, "resume.db");
+    const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"]);
+    await t.waitFor("? When was the referral received?");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.type("Sam Sample");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    t.keys("Down", "Enter"); // young
+    await t.waitFor("? Concerns");
+    t.keys("C-c");
+    const stopped = await t.waitFor(/Draft (D[A-Z0-9]+) saved; continue with: triage resume (D[A-Z0-9]+)\n\[exit 130\]/);
+    const id = stopped[1]!;
+    expect(stopped[2]).toBe(id);
+
+    const list = runCli(["--rules", MINIMAL, "--db", db, "--now", NOW, "resume"], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${id} +worker\\.one +Fri 27 Nov 2026 10:30 +Sam Sample +3 of 8 answered`));
+    const json = JSON.parse(runCli(["--rules", MINIMAL, "--db", db, "--json", "resume"], { env }).stdout) as { id: string; answered: number; child: string }[];
+    expect(json).toMatchObject([{ id, answered: 3, child: "Sam Sample", stage: "questions" }]);
+
+    t.kill();
+    const r = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "resume", id]);
+    await r.waitFor("? Concerns");
+    expect(r.text()).toContain(`Continuing draft ${id} (Sam Sample), started by worker.one`);
+    expect(r.text()).not.toContain("? Age band"); // answered before the interruption
+    r.keys("Down", "Space", "Enter"); // neglect
+    await r.waitFor("? Contacts in the last 12 months");
+    r.type("0");
+    r.keys("Enter");
+    await r.waitFor("? Where is the child?");
+    r.keys("Enter");
+    await r.waitFor("? Who referred?");
+    r.keys("Down", "Enter"); // professional
+    await r.waitFor("? Notes");
+    r.type("Called from the school office.");
+    r.keys("Enter");
+    await r.waitFor("? Check the answers. What next?");
+    expect(r.text()).toMatch(/Child's name — Sam Sample[\s\S]*Age band — young/);
+    r.keys("Enter");
+    await r.waitFor("? What do you want to do with this outcome?");
+    r.keys("Enter"); // accept
+    await r.waitFor("? What is life like for this child?");
+    r.type("Sam is four and at nursery most days.");
+    r.keys("Enter");
+    const done = await r.waitFor(/Recorded as (TRG-2026-\d{6})[^\n]*\n\[exit 0\]/);
+
+    const expected = viaAnswersFile({ received_at: "2026-11-27T10:30", child_name: "Sam Sample", age: "young", concerns: ["neglect"], contacts: 0, whereabouts: "safe", referrer: "professional", note: "Called from the school office." });
+    const store = openLog(db, { readonly: true });
+    try {
+      const recorded = store.getDecision(done[1]!)!;
+      for (const key of SAME) expect(recorded[key], key).toEqual(expected[key]);
+    } finally {
+      store.close();
+    }
+    expect(runCli(["--rules", MINIMAL, "--db", db, "resume"], { env }).stdout).toContain("No unfinished interviews");
+  });
+
+  it("Esc on a typed answer goes back; a dry run records nothing and Ctrl-C says so", async () => {
+    const db = join(dir, "dry.db");
+    const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new", "--dry-run"]);
+    await t.waitFor("? When was the referral received?");
+    expect(t.text()).toContain("Dry run: nothing will be recorded or saved.");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.keys("Escape");
+    await t.waitFor("? When was the referral received? 2026-11-27 10:30"); // back, pre-filled
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.keys("C-c");
+    await t.waitFor(/Interrupted \(dry run: nothing was saved\)\n\[exit 130\]/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe("without a terminal", () => {
+  it("`triage new` without --answers fails at once with exit 2, and never waits for input", () => {
+    const started = Date.now();
+    const r = runCli(["--rules", MINIMAL, "--db", join(dir, "none.db"), "new"], { env, input: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/triage new needs a terminal for the guided interview; without one, pass --answers FILE/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("`triage resume DRAFT` needs a terminal too (exit 2); the listing does not", () => {
+    const r = runCli(["--rules", MINIMAL, "--db", join(dir, "none.db"), "resume", "DABCDEFG"], { env, input: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("needs a terminal");
+    const list = runCli(["--rules", MINIMAL, "--db", join(dir, "none.db"), "resume"], { env, input: "" });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("No unfinished interviews");
+  });
+});
