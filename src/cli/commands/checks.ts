@@ -1,0 +1,88 @@
+/**
+ * `triage checks REF`: the checks the guards and steps require for this referral — recorded (what,
+ * by whom, when done, what was found) and outstanding — and what closing it would need.
+ * `--record CHECK --found TEXT [--at WHEN]` appends one (a rule-set check or a step of this decision).
+ */
+import { TriageError } from "../../errors.js";
+import { formatInZone, parseDateTime } from "../../rules/time.js";
+import { checksReport, planCheck, type ChecksReport } from "../../workflow/actions.js";
+import type { Context } from "../context.js";
+import { loadReferral, openStore } from "../record.js";
+import { makeStyle, type Style } from "../render/style.js";
+import { localTime, table, wrap } from "../render/text.js";
+import { refusalError } from "./close.js";
+
+const humanise = (id: string): string => id.replace(/_/g, " ");
+
+function render(r: ChecksReport, texts: Map<string, string>, style: Style): string {
+  const out: string[] = [style.bold(`${r.ref} — checks`), ""];
+  const guards = r.guards.filter((g) => g.status !== "not_applicable");
+  out.push(style.heading("Guards"));
+  if (guards.length === 0) out.push("  No guard applies to the decision as made.");
+  for (const g of guards) out.push(`  ${g.id}  ${g.status === "holding" ? style.bad("HOLDING") : style.ok("released")}  floor ${humanise(g.floor)}`);
+  out.push("");
+  out.push(style.heading(`Outstanding (${r.outstanding.length})`));
+  if (r.outstanding.length === 0) out.push("  None: no guard is waiting for a check.");
+  for (const c of r.outstanding) out.push(...wrap(`- ${c}: ${texts.get(c) ?? ""}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+  out.push("");
+  out.push(style.heading(`Recorded (${r.recorded.length})`));
+  if (r.recorded.length === 0) out.push("  Nothing recorded since the decision.");
+  else out.push(table(["#", "CHECK", "BY", "DONE", "FOUND"], r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found]), style).replace(/^/gm, "  "));
+  if (r.steps.length > 0) {
+    out.push("", style.heading("Steps"));
+    for (const s of r.steps) {
+      const mark = s.done ? style.ok("[done]") : s.overdue ? style.bad("[OVERDUE]") : "[ ]";
+      out.push(`  ${mark} ${s.id}${s.due_by ? `  due ${localTime(s.due_by)}` : ""}`);
+    }
+  }
+  if (r.closures.length > 0) {
+    out.push("", style.heading("To close"));
+    for (const c of r.closures) {
+      const who = c.approvals.map((a) => (a === "senior_manager" ? "senior manager" : "manager")).join(" + ");
+      const status = c.refused_outright
+        ? style.bad(`never at the front door: ${c.refused_outright}`)
+        : c.outstanding.length > 0
+          ? `after ${c.governed_by.join(", ")}'s checks: ${c.outstanding.join(", ")}`
+          : c.floors.length > 0
+            ? `after ${c.floors.map((f) => `${f.guard}'s checks: ${f.outstanding.join(", ")}`).join("; ")}`
+            : `can be proposed now`;
+      out.push(...wrap(`${c.reason}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+    }
+  }
+  out.push("", style.dim(`Record one: triage checks ${r.ref} --record CHECK --found "what was found" [--at WHEN]`));
+  return out.join("\n");
+}
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+  const ref = args[0]!;
+  const record = typeof options.record === "string" ? options.record : undefined;
+  if (record === undefined && (options.found !== undefined || options.at !== undefined)) throw new TriageError("--found and --at go with --record CHECK");
+  const store = await openStore(ctx, { readonly: record === undefined });
+  try {
+    let appended: number | undefined;
+    if (record !== undefined) {
+      appended = store.batch(() => {
+        const { state, rs } = loadReferral(store, ref);
+        const tz = rs.officeHours.time_zone;
+        const now = ctx.now(tz);
+        const atText = typeof options.at === "string" ? options.at : undefined;
+        const doneAt = atText === undefined ? now : parseDateTime(atText, tz);
+        if (!doneAt) throw new TriageError(`--at: "${atText}" is not a date-time; expected e.g. 2026-05-28T10:30 (local to ${tz}) or with an offset`);
+        const verdict = planCheck(state, rs, { check: record, found: typeof options.found === "string" ? options.found : undefined, doneAt, now });
+        if (!verdict.ok) throw refusalError(verdict.refusal);
+        return store.append({ kind: "check", ref, actor: ctx.user, at: formatInZone(now, tz), body: verdict.body }).seq;
+      });
+    }
+    const { state, rs } = loadReferral(store, ref);
+    const report = checksReport(state, rs, ctx.now(rs.officeHours.time_zone));
+    if (ctx.json) {
+      ctx.out(JSON.stringify(appended === undefined ? report : { ...report, appended }, null, 2));
+      return;
+    }
+    const texts = new Map([...rs.checks].map(([id, c]) => [id, c.raw.text.replace(/\s+/g, " ").trim()]));
+    const head = appended === undefined ? "" : `Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`;
+    ctx.out(head + render(report, texts, makeStyle(ctx.color)));
+  } finally {
+    store.close();
+  }
+}

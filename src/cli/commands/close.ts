@@ -1,0 +1,67 @@
+/**
+ * `triage close REF --as REASON --rationale TEXT [--evidence TEXT]`: proposes a closure. The rules
+ * (guards, hard stops, floors, evidence, approvals) are decided in src/workflow/actions.ts; this
+ * file loads, asks, appends (in one write transaction, so two workers cannot both propose) and prints.
+ */
+import { ExitCode, RefusedError, TriageError } from "../../errors.js";
+import type { LogStore } from "../../log/store.js";
+import type { CompiledRuleSet } from "../../rules/compile.js";
+import { formatInZone } from "../../rules/time.js";
+import { planClosure, rescreenStatus, type LaterDecision, type Refusal } from "../../workflow/actions.js";
+import type { ReferralState } from "../../workflow/state.js";
+import type { Context } from "../context.js";
+import { identityOf, loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { wrap } from "../render/text.js";
+import { loadTeam } from "../team.js";
+
+/** A refusal from the core as the error main() prints: refused → exit 5, invalid → exit 2. */
+export function refusalError(r: Refusal): TriageError {
+  return r.kind === "refused" ? new RefusedError(r.message, r.hint) : new TriageError(r.message, ExitCode.Usage, r.hint);
+}
+
+/** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */
+export function laterDecisionsAbout(store: LogStore, rs: CompiledRuleSet, state: ReferralState): LaterDecision[] {
+  const identity = identityOf(rs, state.decision.answers);
+  if (Object.keys(identity).length === 0) return [];
+  const later: LaterDecision[] = [];
+  for (const c of store.findCandidates(identity, { excludeRef: state.ref })) {
+    const d = store.getDecision(c.ref);
+    if (d && d.history.earlier.some((e) => e.ref === state.ref)) later.push({ ref: c.ref, decided_at: d.decided_at });
+  }
+  return later;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+  const ref = args[0]!;
+  const reason = String(options.as ?? "");
+  // Only for a note: proposing needs no team file; a broken one must not stop the proposal.
+  const teamInfo = await loadTeam(ctx).catch(() => undefined);
+  const store = await openStore(ctx);
+  try {
+    const { seq, body, rs } = store.batch(() => {
+      const { state, rs } = loadReferral(store, ref);
+      const verdict = planClosure(state, rs, { reason, rationale: str(options.rationale), evidence: str(options.evidence), rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)) });
+      if (!verdict.ok) throw refusalError(verdict.refusal);
+      // A closure takes the outcome to the lowest: the shell's own floor check must agree.
+      refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, 1);
+      const now = ctx.now(rs.officeHours.time_zone);
+      const head = store.append({ kind: "closure", ref, actor: ctx.user, at: formatInZone(now, rs.officeHours.time_zone), body: verdict.body });
+      return { seq: head.seq, body: verdict.body, rs };
+    });
+    const { state } = loadReferral(store, ref);
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ref, seq, closure: body, status: state.closure?.status, outcome: state.outcome }, null, 2));
+      return;
+    }
+    const label = rs.raw.closure_reasons.find((c) => c.id === body.reason)?.label ?? body.reason;
+    const out = [`Closure #${seq} of ${ref} proposed as "${label}" by ${ctx.user}: pending.`];
+    out.push(...wrap(`Needs the agreement of ${body.approvals_required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`, "  "));
+    for (const g of body.guards ?? (body.guard ? [body.guard] : [])) out.push(...wrap(`Guard ${g.id}: every check done (${g.checks.join(", ") || "none required"}).`, "  "));
+    if (teamInfo && !teamInfo.team) out.push(...wrap(`Note: there is no team file at ${teamInfo.lookedAt}, so no approval can be recorded until there is one (managers: [names], senior_managers: [names]).`, "  "));
+    ctx.out(out.join("\n"));
+  } finally {
+    store.close();
+  }
+}

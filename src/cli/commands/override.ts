@@ -1,0 +1,37 @@
+/**
+ * `triage override REF --to OUTCOME --reason TEXT`: up takes effect at once; down is checked against
+ * the hard floor and the guards (src/workflow/actions.ts) and waits for a manager's agreement.
+ */
+import { formatInZone } from "../../rules/time.js";
+import { planOverride, rescreenStatus } from "../../workflow/actions.js";
+import type { Context } from "../context.js";
+import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { laterDecisionsAbout, refusalError } from "./close.js";
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+  const ref = args[0]!;
+  const store = await openStore(ctx);
+  try {
+    const { seq, body } = store.batch(() => {
+      const { state, rs } = loadReferral(store, ref);
+      const verdict = planOverride(state, rs, { to: String(options.to ?? ""), reason: typeof options.reason === "string" ? options.reason : undefined, rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)) });
+      if (!verdict.ok) throw refusalError(verdict.refusal);
+      if (verdict.body.direction === "down") refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, rs.outcomeLevel.get(verdict.body.to)!);
+      const tz = rs.officeHours.time_zone;
+      const head = store.append({ kind: "override", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      return { seq: head.seq, body: verdict.body };
+    });
+    const { state } = loadReferral(store, ref);
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ref, seq, override: body, status: state.overrides.find((o) => o.seq === seq)?.status, outcome: state.outcome }, null, 2));
+      return;
+    }
+    if (body.direction === "up") ctx.out(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`);
+    else {
+      const who = (body.approvals_required ?? ["manager"]).map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ");
+      ctx.out(`Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`);
+    }
+  } finally {
+    store.close();
+  }
+}

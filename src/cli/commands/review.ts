@@ -1,0 +1,77 @@
+/**
+ * `triage review REF --agree | --challenge --reason TEXT | --escalate OUTCOME --reason TEXT [--of SEQ]`:
+ * a manager's review of the decision, or of a pending override or closure (default: the oldest
+ * pending one, else the decision). Who may review is decided in src/workflow/actions.ts from the
+ * team file; agreement completes a proposal when every required approval is in.
+ */
+import { TriageError } from "../../errors.js";
+import { formatInZone } from "../../rules/time.js";
+import { planReview } from "../../workflow/actions.js";
+import type { ReviewBody } from "../../workflow/events.js";
+import type { ReferralState } from "../../workflow/state.js";
+import type { Context } from "../context.js";
+import { loadReferral, openStore } from "../record.js";
+import { loadTeam } from "../team.js";
+import { refusalError } from "./close.js";
+
+function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
+  if (text === undefined) return undefined;
+  const s = String(text).trim().replace(/^#/, "");
+  if (s === "decision") return "decision";
+  if (!/^\d+$/.test(s)) throw new TriageError(`--of: expected an entry number (see triage log show REF) or "decision", got "${String(text)}"`);
+  const n = Number(s);
+  return n === decisionSeq ? "decision" : n;
+}
+
+function describe(body: ReviewBody, seq: number, state: ReferralState, ref: string): string {
+  const role = body.role === "senior_manager" ? "senior manager" : "manager";
+  if (body.of === "decision") {
+    if (body.action === "agree") return `Review #${seq}: ${role} agreed with the decision on ${ref} (outcome ${state.outcome.id}).`;
+    if (body.action === "challenge") return `Review #${seq}: ${role} challenged the decision on ${ref}; it goes back to ${state.decision.decided_by ?? "the worker"}: ${body.reason}`;
+    return `Review #${seq}: ${role} escalated ${ref} to ${body.to}; the outcome is now ${state.outcome.id}.`;
+  }
+  const o = state.overrides.find((x) => x.seq === body.of);
+  const target = o ?? state.closure!;
+  const what = o ? `override #${o.seq} (${o.from} → ${o.to})` : `closure #${state.closure!.seq} as ${state.closure!.reason}`;
+  if (body.action === "challenge") return `Review #${seq}: ${role} challenged ${what}; it goes back to ${target.by}: ${body.reason}`;
+  if (body.action === "escalate") return `Review #${seq}: ${role} declined ${what} and escalated ${ref} to ${body.to}; the outcome is now ${state.outcome.id}.`;
+  if (target.status === "effective") return `Review #${seq}: ${role} agreed with ${what}. It now takes effect: ${ref} is ${state.closed ? `closed as ${state.closure!.reason}, outcome ` : ""}${state.outcome.id}.`;
+  const required = "rationale" in target ? state.closure!.approvals_required : (o!.approvals_required ?? ["manager"]);
+  return `Review #${seq}: ${role} agreed with ${what}; still pending: it needs ${required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")} (different people), agreed so far by ${target.approvals.map((a) => a.by).join(", ")}.`;
+}
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+  const ref = args[0]!;
+  const chosen = (["agree", "challenge", "escalate"] as const).filter((a) => options[a] !== undefined && options[a] !== false);
+  if (chosen.length !== 1) throw new TriageError("choose one of --agree, --challenge --reason TEXT, --escalate OUTCOME --reason TEXT");
+  const action = chosen[0]!;
+  const { team, lookedAt } = await loadTeam(ctx);
+  const store = await openStore(ctx);
+  try {
+    const { seq, body } = store.batch(() => {
+      const { state, rs } = loadReferral(store, ref);
+      const verdict = planReview(state, rs, {
+        action,
+        of: parseOf(options.of, store.getDecisionRow(ref)?.seq),
+        to: typeof options.escalate === "string" ? options.escalate : undefined,
+        reason: typeof options.reason === "string" ? options.reason : undefined,
+        actor: ctx.user,
+        team,
+        teamLookedAt: lookedAt,
+      });
+      if (!verdict.ok) throw refusalError(verdict.refusal);
+      const tz = rs.officeHours.time_zone;
+      const head = store.append({ kind: "review", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      return { seq: head.seq, body: verdict.body };
+    });
+    const { state } = loadReferral(store, ref);
+    if (ctx.json) {
+      const target = body.of === "decision" ? undefined : (state.overrides.find((o) => o.seq === body.of) ?? state.closure);
+      ctx.out(JSON.stringify({ ref, seq, review: body, target_status: target?.status, outcome: state.outcome, closed: state.closed, pending: state.pending, challenged: state.challenged, reviewed: state.reviewed }, null, 2));
+      return;
+    }
+    ctx.out(describe(body, seq, state, ref));
+  } finally {
+    store.close();
+  }
+}

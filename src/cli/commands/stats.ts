@@ -1,0 +1,76 @@
+/**
+ * `triage stats [--since DATE]`: the audit measures of brief §(h) the log can answer. Reads every
+ * entry once, replays each referral received in the period, and hands the states to the pure
+ * computeStats (src/workflow/stats.ts).
+ */
+import { TriageError } from "../../errors.js";
+import { normaliseDob, normaliseName } from "../../log/match.js";
+import type { CompiledRuleSet } from "../../rules/compile.js";
+import { outcomeRef } from "../../rules/evaluate.js";
+import { formatInZone, fromLocal, parseDate, parseDateTime } from "../../rules/time.js";
+import type { Decision, OutcomeRef } from "../../rules/types.js";
+import { rescreenStatus, type LaterDecision } from "../../workflow/actions.js";
+import { deriveState, type EntryLike } from "../../workflow/state.js";
+import { computeStats, type StatsCase } from "../../workflow/stats.js";
+import type { Context } from "../context.js";
+import { identityOf, openStore, storedRuleSet } from "../record.js";
+import { renderStats } from "../render/stats.js";
+import { makeStyle } from "../render/style.js";
+import { loadRules } from "../rules-loader.js";
+
+/** Closure reasons that mean "not substantiated" (vocabulary.yaml); those needing an evidence statement mean "malicious". */
+const UNSUBSTANTIATED = ["not_substantiated_after_checks"];
+
+export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+  const rules = await loadRules(ctx);
+  const tz = rules.officeHours.time_zone;
+  const now = ctx.now(tz);
+  const sinceText = typeof options.since === "string" ? options.since : undefined;
+  let since: Date | undefined;
+  if (sinceText !== undefined) {
+    const date = parseDate(sinceText);
+    since = date ? fromLocal(date, "00:00", tz) : parseDateTime(sinceText, tz);
+    if (!since) throw new TriageError(`--since: "${sinceText}" is not a date (YYYY-MM-DD) or date-time`);
+  }
+
+  const store = await openStore(ctx, { readonly: true });
+  try {
+    const decisions: Decision[] = [];
+    const entries = new Map<string, EntryLike[]>();
+    for (const e of store.allEvents()) {
+      if (e.ref === null) continue;
+      if (e.kind === "decision") decisions.push({ ...(e.body as Decision), ref: e.ref });
+      else entries.set(e.ref, [...(entries.get(e.ref) ?? []), e]);
+    }
+    // Later decisions that counted an earlier referral (a re-screen of an out-of-hours one).
+    const later = new Map<string, LaterDecision[]>();
+    for (const d of decisions) for (const e of d.history.earlier) later.set(e.ref, [...(later.get(e.ref) ?? []), { ref: d.ref!, decided_at: d.decided_at }]);
+
+    const cache = new Map<string, CompiledRuleSet>();
+    const outcomes: OutcomeRef[] = [];
+    const reasons = new Set<string>(UNSUBSTANTIATED);
+    const cases: StatsCase[] = [];
+    for (const d of decisions) {
+      if (since && Date.parse(d.received_at) < since.getTime()) continue;
+      const rs = storedRuleSet(store, d.rule_set.sha256, cache);
+      const outcomeOf = (id: string) => {
+        const level = rs.outcomeLevel.get(id);
+        if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
+        return outcomeRef(rs, level);
+      };
+      const state = deriveState(d.ref!, d, entries.get(d.ref!) ?? [], outcomeOf, outcomeRef(rs, 1));
+      for (const o of rs.outcomes) if (!outcomes.some((x) => x.id === o.id)) outcomes.push({ id: o.id, level: o.level, label: o.label });
+      for (const c of rs.raw.closure_reasons) if (c.requires_evidence_statement) reasons.add(c.id);
+      const identity = identityOf(rs, d.answers);
+      const name = normaliseName(identity.name ?? undefined);
+      const dob = normaliseDob(identity.dob ?? undefined);
+      cases.push({ state, rescreen: rescreenStatus(state, rs, later.get(d.ref!) ?? []), ...(name && dob ? { identityKey: `${name}|${dob}` } : {}) });
+    }
+    const stats = computeStats({ cases, now, outcomes, unsubstantiatedOrMalicious: reasons });
+    const meta = { ...(since ? { since: formatInZone(since, tz) } : {}), now: formatInZone(now, tz) };
+    if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats }, null, 2));
+    else ctx.out(renderStats(stats, { since: sinceText, now: meta.now }, makeStyle(ctx.color)));
+  } finally {
+    store.close();
+  }
+}
