@@ -430,7 +430,9 @@ export async function conductInterview(deps: SessionDeps, initial: DraftState = 
           prompter.show(style.warn(`The downgrade to ${outcomeRef(rs, rs.outcomeLevel.get(to)!).label} will be recorded as pending a manager's agreement; until then the outcome stays ${decision.outcome.label}.`));
         }
       }
-      const analysis = await prompter.text("analysis", "What is life like for this child? (your analysis)", { required: true, canGoBack: true, help: "In your own words: the child's daily experience, what is known and not known, and why this outcome." });
+      // Where the rule set already asked for the worker's rationale, start from it rather than ask twice.
+      const rationale = decision.answers.worker_rationale;
+      const analysis = await prompter.text("analysis", "What is life like for this child? (your analysis)", { required: true, canGoBack: true, help: "In your own words: the child's daily experience, what is known and not known, and why this outcome.", ...(typeof rationale === "string" && rationale !== "unknown" ? { default: rationale } : {}) });
       if (analysis === BACK) continue;
       return { ...choices, analysis };
     }
