@@ -23,6 +23,7 @@ import { parseFixture } from "../dist/rules/fixtures.js";
 import { parseRuleSet } from "../dist/rules/load.js";
 import { formatInZone, parseDateTime } from "../dist/rules/time.js";
 import { NO_HISTORY } from "../dist/rules/types.js";
+import { seededRandom } from "./random.mjs";
 
 const N = Number(process.env.BENCH_DIFF_N ?? 100_000);
 const BATCH = 5_000;
@@ -30,14 +31,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const SHIPPED = join(root, "rules", "default.yaml");
 const FIXTURES = join(root, "fixtures", "referrals");
 
-let seed = 20260417;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(random() * list.length)];
+// Seeded so runs are comparable.
+const { random, pick } = seededRandom(20260417);
 const FIRST = ["Ari", "Bea", "Cal", "Dov", "Eli", "Fen", "Gus", "Hal", "Ivo", "Jun", "Kai", "Lux", "Mio", "Nia", "Oto", "Pia", "Rue", "Sol", "Tal", "Uma"];
 const LAST = ["Abernathy", "Brackwater", "Coldharbour", "Dunmore", "Eastleigh", "Fernsby", "Galloway", "Hartwell", "Inchmore", "Jessop"];
 

@@ -13,20 +13,14 @@ import { canonicalJson, sha256Hex } from "../dist/log/canonical.js";
 import { classifyMatch } from "../dist/log/match.js";
 import { openLog } from "../dist/log/open.js";
 import { verifyLog } from "../dist/log/verify.js";
+import { seededRandom } from "./random.mjs";
 
 const N = Number(process.env.BENCH_LOG_N ?? 1_000_000);
 const APPENDS = Number(process.env.BENCH_LOG_APPENDS ?? 2_000);
 const BATCH = 10_000;
 
 // Seeded so runs are comparable.
-let seed = 20260302;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(random() * list.length)];
+const { random, pick } = seededRandom(20260302);
 const pad = (n, w = 2) => String(n).padStart(w, "0");
 
 const FIRST = ["Ari", "Bea", "Cal", "Dov", "Eli", "Fen", "Gus", "Hal", "Ivo", "Jun", "Kai", "Lux", "Mio", "Nia", "Oto", "Pia", "Rue", "Sol", "Tal", "Uma", "Vik", "Wyn", "Xan", "Yas", "Zed"];

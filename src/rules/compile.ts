@@ -47,6 +47,8 @@ export interface CompiledCheck {
 
 export interface CompiledGuard {
   raw: RawGuard;
+  /** The guard's required checks, resolved once. */
+  checks: { id: string; check: CompiledCheck }[];
   when: ResolvedCondition;
   applies: Predicate;
   hardStop: Predicate | undefined;
@@ -126,7 +128,7 @@ export function compileRuleSet(valid: ValidRuleSet): CompiledRuleSet {
 
   const guards = raw.guards.map((g, i): CompiledGuard => {
     const when = resolve(g.when, ["guards", i, "when"]);
-    return { raw: g, when, applies: compileCondition(when), hardStop: g.hard_stop_when ? compileCondition(resolve(g.hard_stop_when, ["guards", i, "hard_stop_when"])) : undefined, floorLevel: scope.outcomeLevel.get(g.floor)! };
+    return { raw: g, when, checks: g.requires_checks.map((id) => ({ id, check: checks.get(id)! })), applies: compileCondition(when), hardStop: g.hard_stop_when ? compileCondition(resolve(g.hard_stop_when, ["guards", i, "hard_stop_when"])) : undefined, floorLevel: scope.outcomeLevel.get(g.floor)! };
   });
 
   if (issues.length > 0) throw new Error(`compileRuleSet: rule set was not validated: ${issues[0]!.message}`);

@@ -144,6 +144,12 @@ export function compileCondition(condition: ResolvedCondition): Predicate {
   switch (condition.kind) {
     case "all": {
       const parts = condition.items.map(compileCondition);
+      // Short lists are the common case; a fixed shape avoids the loop.
+      if (parts.length === 1) return parts[0]!;
+      if (parts.length === 2) {
+        const [a, b] = parts as [Predicate, Predicate];
+        return (env) => a(env) && b(env);
+      }
       return (env) => {
         for (const p of parts) if (!p(env)) return false;
         return true;
@@ -151,6 +157,11 @@ export function compileCondition(condition: ResolvedCondition): Predicate {
     }
     case "any": {
       const parts = condition.items.map(compileCondition);
+      if (parts.length === 1) return parts[0]!;
+      if (parts.length === 2) {
+        const [a, b] = parts as [Predicate, Predicate];
+        return (env) => a(env) || b(env);
+      }
       return (env) => {
         for (const p of parts) if (p(env)) return true;
         return false;

@@ -147,20 +147,21 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
 
   // Phase 4: guards, read against the rules' outcome.
   env.level = rulesLevel;
-  const recorded = new Set(input.recordedChecks ?? []);
+  const recorded = input.recordedChecks && input.recordedChecks.length > 0 ? new Set(input.recordedChecks) : undefined;
   const guards: GuardState[] = rs.guards.map((g) => {
-    const base = { id: g.raw.id, title: g.raw.title, floor: g.raw.floor };
     const hardStop = hardLevel > 0 || (g.hardStop?.(env) ?? false);
-    if (!g.applies(env)) return { ...base, status: "not_applicable", outstanding: [], satisfied: [], hard_stop: hardStop };
     const outstanding: string[] = [];
     const satisfied: string[] = [];
-    for (const id of g.raw.requires_checks) {
-      const check = rs.checks.get(id)!;
-      if (check.required && !check.required(env)) continue;
-      if (recorded.has(id) || (check.satisfied?.(env) ?? false)) satisfied.push(id);
-      else outstanding.push(id);
+    const applies = g.applies(env);
+    if (applies) {
+      for (const { id, check } of g.checks) {
+        if (check.required && !check.required(env)) continue;
+        if (recorded?.has(id) || (check.satisfied?.(env) ?? false)) satisfied.push(id);
+        else outstanding.push(id);
+      }
     }
-    return { ...base, status: outstanding.length > 0 ? "holding" : "released", outstanding, satisfied, hard_stop: hardStop };
+    const status = !applies ? "not_applicable" : outstanding.length > 0 ? "holding" : "released";
+    return { id: g.raw.id, title: g.raw.title, status, floor: g.raw.floor, outstanding, satisfied, hard_stop: hardStop };
   });
   for (const g of guards) if (g.status === "holding") level = Math.max(level, rs.outcomeLevel.get(g.floor)!);
 

@@ -28,6 +28,8 @@ const DAY = 86_400_000;
 const MAX_SEARCH_DAYS = 3660;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+// Two-digit fields are formatted many times per evaluation (every deadline); a table is cheaper.
+const TWO = Array.from({ length: 100 }, (_, i) => pad(i));
 
 /** Epoch ms for a wall-clock reading treated as UTC. setUTCFullYear avoids Date.UTC's 0–99 → 19xx quirk. */
 function wallMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
@@ -42,9 +44,6 @@ function isRealDate(y: number, mo: number, d: number): boolean {
   return d <= new Date(wallMs(y, mo + 1, 0)).getUTCDate(); // day 0 of next month = last day of this one
 }
 
-/** Sub-second part of an instant; zone offsets are whole seconds, so it is the same locally. */
-const msPart = (instant: Date): number => ((instant.getTime() % 1000) + 1000) % 1000;
-const hms = (p: LocalParts): string => `${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
 
 /** Weekday from the date itself rather than a localised name. */
 function dateAndWeekday(utcMidnight: number): { date: string; weekday: Weekday } {
@@ -100,9 +99,8 @@ function intlParts(instant: Date, timeZone: string): { year: number; month: numb
 const QUARTER_HOUR = 15 * MINUTE;
 const offsetCaches = new Map<string, Map<number, number>>();
 
-/** Offset in ms (local minus UTC) at `instant`. Sub-second part is dropped: tz offsets are whole seconds. */
-function offsetMs(instant: Date, timeZone: string): number {
-  const t = checkInstant(instant);
+/** Offset in ms (local minus UTC) at epoch ms `t`: whole seconds, as every tz offset is. */
+function offsetAt(t: number, timeZone: string): number {
   let cache = offsetCaches.get(timeZone);
   if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
   const bucket = Math.floor(t / QUARTER_HOUR);
@@ -115,6 +113,10 @@ function offsetMs(instant: Date, timeZone: string): number {
     cache.set(bucket, offset);
   }
   return offset;
+}
+
+function offsetMs(instant: Date, timeZone: string): number {
+  return offsetAt(checkInstant(instant), timeZone);
 }
 
 /** Wall-clock parts of `instant` in `timeZone`. Throws RangeError for an unknown zone. */
@@ -147,13 +149,17 @@ export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
  * the size of the gap, as Temporal's "compatible" mode does).
  */
 function wallToInstant(wall: number, timeZone: string): Date {
-  const before = offsetMs(new Date(wall - DAY), timeZone);
-  const after = offsetMs(new Date(wall + DAY), timeZone);
-  const real = [before, after]
-    .map((o) => wall - o)
-    .filter((t) => offsetMs(new Date(t), timeZone) === wall - t)
-    .sort((a, b) => a - b);
-  return new Date(real[0] ?? wall - before);
+  const before = offsetAt(wall - DAY, timeZone);
+  const after = offsetAt(wall + DAY, timeZone);
+  // No clock change within a day either side (nearly always): one offset, one answer.
+  if (before === after) return new Date(wall - before);
+  const early = wall - before;
+  const late = wall - after;
+  const earlyReal = offsetAt(early, timeZone) === before;
+  const lateReal = offsetAt(late, timeZone) === after;
+  if (earlyReal && lateReal) return new Date(Math.min(early, late));
+  if (earlyReal || lateReal) return new Date(earlyReal ? early : late);
+  return new Date(early);
 }
 
 const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -203,17 +209,16 @@ export function parseDateTime(text: string, timeZone: string): Date | undefined 
 
 /** ISO 8601 with the zone's offset, e.g. 2026-07-01T10:00:00+01:00. Milliseconds only if non-zero. */
 export function formatInZone(instant: Date, timeZone: string): string {
-  const p = localParts(instant, timeZone);
-  const off = zoneOffsetMinutes(instant, timeZone);
-  const abs = Math.abs(off);
-  const frac = msPart(instant) ? `.${pad(msPart(instant), 3)}` : "";
-  return `${p.date}T${hms(p)}${frac}${off < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-/** The local date `n` days after `date` (plain calendar arithmetic, no zone involved). */
-function shiftDate(date: string, n: number): { date: string; weekday: Weekday } {
-  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
-  return dateAndWeekday(wallMs(y, mo, d) + n * DAY);
+  const t = checkInstant(instant);
+  const off = offsetAt(t, timeZone);
+  const w = new Date(t + off);
+  const ms = w.getUTCMilliseconds();
+  const minutes = Math.round(off / MINUTE);
+  const abs = Math.abs(minutes);
+  return (
+    `${pad(w.getUTCFullYear(), 4)}-${TWO[w.getUTCMonth() + 1]}-${TWO[w.getUTCDate()]}T${TWO[w.getUTCHours()]}:${TWO[w.getUTCMinutes()]}:${TWO[w.getUTCSeconds()]}` +
+    `${ms ? `.${pad(ms, 3)}` : ""}${minutes < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${TWO[abs % 60]}`
+  );
 }
 
 const dayNumber = (date: string): number => {
@@ -267,12 +272,17 @@ function nextWorkingDay(n: number, c: Calendar, from: string): number {
   throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${from}`);
 }
 
+// Below, times are "wall" milliseconds: the local reading as if it were UTC. A local day is then
+// floor(wall / DAY) and the time of day is the remainder: integer arithmetic, no date strings.
+
 /** True unless `instant` falls on a working day with start <= local time < end. */
 export function isOutOfHours(instant: Date, hours: OfficeHours): boolean {
   const c = calendar(hours);
-  const p = localParts(instant, hours.time_zone);
-  if (!isWorkingDayNumber(dayNumber(p.date), c)) return true;
-  const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + msPart(instant);
+  const t = checkInstant(instant);
+  const wall = t + offsetAt(t, hours.time_zone);
+  const day = Math.floor(wall / DAY);
+  if (!isWorkingDayNumber(day, c)) return true;
+  const sinceMidnight = wall - day * DAY;
   return sinceMidnight < c.window[0] || sinceMidnight >= c.window[1];
 }
 
@@ -280,12 +290,12 @@ export function isOutOfHours(instant: Date, hours: OfficeHours): boolean {
 export function nextOpening(instant: Date, hours: OfficeHours): Date {
   if (!isOutOfHours(instant, hours)) return new Date(instant.getTime());
   const c = calendar(hours);
-  const p = localParts(instant, hours.time_zone);
-  const sinceMidnight = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000;
-  const today = dayNumber(p.date);
+  const t = instant.getTime();
+  const wall = t + offsetAt(t, hours.time_zone);
+  const today = Math.floor(wall / DAY);
   // Before opening on a working day: today's start; otherwise the next working day's.
-  const day = isWorkingDayNumber(today, c) && sinceMidnight < c.window[0] ? today : nextWorkingDay(today, c, p.date);
-  return fromLocal(dateOfDayNumber(day), hours.start, hours.time_zone);
+  const day = isWorkingDayNumber(today, c) && wall - today * DAY < c.window[0] ? today : nextWorkingDay(today, c, dateOfDayNumber(today));
+  return wallToInstant(day * DAY + c.window[0], hours.time_zone);
 }
 
 /**
@@ -297,10 +307,12 @@ export function addWorkingDays(instant: Date, n: number, hours: OfficeHours): Da
   const open = nextOpening(instant, hours);
   if (n === 0) return open;
   const c = calendar(hours);
-  const p = localParts(open, hours.time_zone);
-  let day = dayNumber(p.date);
-  for (let i = 0; i < n; i++) day = nextWorkingDay(day, c, p.date);
-  return new Date(fromLocal(dateOfDayNumber(day), hms(p), hours.time_zone).getTime() + msPart(open));
+  const o = open.getTime();
+  const wall = o + offsetAt(o, hours.time_zone);
+  let day = Math.floor(wall / DAY);
+  const timeOfDay = wall - day * DAY;
+  for (let i = 0; i < n; i++) day = nextWorkingDay(day, c, dateOfDayNumber(day));
+  return wallToInstant(day * DAY + timeOfDay, hours.time_zone);
 }
 
 /** Elapsed hours: a 24-hour deadline is 24 real hours, even across a clock change. */
@@ -315,6 +327,6 @@ export function addCalendarDays(instant: Date, n: number, timeZone: string): Dat
   if (!Number.isInteger(n)) throw new RangeError(`calendar days must be a whole number: ${n}`);
   // n = 0 must not move an instant in the second (GMT) half of an autumn overlap.
   if (n === 0) return new Date(checkInstant(instant));
-  const p = localParts(instant, timeZone);
-  return new Date(fromLocal(shiftDate(p.date, n).date, hms(p), timeZone).getTime() + msPart(instant));
+  const t = checkInstant(instant);
+  return wallToInstant(t + offsetAt(t, timeZone) + n * DAY, timeZone);
 }

@@ -37,7 +37,8 @@ export interface Approval {
  */
 export type ProposalStatus = "pending" | "effective" | "challenged" | "superseded";
 
-export interface OverrideState extends OverrideBody {
+/** What a pending override or closure gathers as it is reviewed. */
+interface Proposal {
   seq: number;
   by: string;
   at: string;
@@ -46,14 +47,9 @@ export interface OverrideState extends OverrideBody {
   challenge?: { by: string; reason: string; at: string };
 }
 
-export interface ClosureState extends ClosureBody {
-  seq: number;
-  by: string;
-  at: string;
-  status: ProposalStatus;
-  approvals: Approval[];
-  challenge?: { by: string; reason: string; at: string };
-}
+export interface OverrideState extends OverrideBody, Proposal {}
+
+export interface ClosureState extends ClosureBody, Proposal {}
 
 export interface ReviewState extends ReviewBody {
   seq: number;

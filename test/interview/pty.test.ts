@@ -4,13 +4,12 @@
  * with `capture-pane`. Every wait polls the pane with a deadline; nothing sleeps a fixed time.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../src/log/open.js";
 import type { Decision } from "../../src/rules/types.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { repoPath } from "../helpers/rules.js";
 
 const HAVE_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
@@ -19,17 +18,9 @@ if (!HAVE_TMUX) console.warn("test/interview/pty.test.ts: skipping the pseudo-te
 const MINIMAL = "fixtures/rulesets/minimal.yaml";
 const NOW = "2026-11-27T10:30";
 
-const dir = mkdtempSync(join(tmpdir(), "triage-pty-"));
-const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: dir,
-  XDG_DATA_HOME: join(dir, "data"),
-  XDG_CACHE_HOME: join(dir, "cache"),
-  TRIAGE_USER: "worker.one",
-  NO_COLOR: "1",
-  LANG: "C.UTF-8",
-};
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const box = sandbox();
+const { dir, env } = box;
+afterAll(() => box.cleanup());
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
