@@ -7,7 +7,6 @@ import { readStdin, readText } from "../files.js";
 import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { Answer } from "../rules/types.js";
-import { parseSource, problemAt } from "../rules/yaml-source.js";
 
 export interface AnswersFile {
   answers: Record<string, Answer>;
@@ -18,12 +17,34 @@ export interface AnswersFile {
   written: Record<string, unknown>;
 }
 
-export function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): AnswersFile {
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= fn());
+}
+
+export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): Promise<AnswersFile> {
   const file = path === "-" ? "<stdin>" : path;
   const text = path === "-" ? readStdin() : readText(path, "answers file");
-  const source = parseSource(text, file);
-  if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);
-  const data: unknown = source.doc.toJS();
+  // JSON (what other systems send) parses without loading the YAML library; problems are then
+  // located by parsing the same text as YAML, which JSON is.
+  let json: unknown;
+  if (/^\s*\{/.test(text)) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  const yaml = once(async () => {
+    const { parseSource } = await import("../rules/yaml-source.js");
+    return parseSource(text, file);
+  });
+  let data: unknown = json;
+  if (data === undefined) {
+    const source = await yaml();
+    if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);
+    data = source.doc.toJS();
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new InvalidInputError(`${file}: expected a map from question id to answer`, [`${file}:1:1: expected a map such as "child_age_band: 1_4y"`]);
   }
@@ -38,6 +59,8 @@ export function readAnswersFile(rs: CompiledRuleSet, path: string, mode: Unanswe
   }
   const checked = checkAnswers(rs, map, mode);
   if (checked.problems.length > 0) {
+    const { problemAt } = await import("../rules/yaml-source.js");
+    const source = await yaml();
     const problems = checked.problems.map((p) => (rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question)));
     throw new InvalidInputError(`${file}: ${problems.length} problem(s) in the answers`, problems, ExitCode.Usage);
   }

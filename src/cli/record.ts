@@ -87,7 +87,8 @@ export function lookupHistory(store: LogStore, rs: CompiledRuleSet, answers: Rea
     counted.set(ref, "linked by the worker");
     possible.push({ ref, why: "linked by the worker", confirmed: true });
   }
-  const cache = new Map<string, CompiledRuleSet>();
+  // Earlier referrals made under this same rule set need no second compile.
+  const cache = new Map<string, CompiledRuleSet>([[rs.sha256, rs]]);
   const earlier: EarlierCase[] = [...counted.keys()].map((ref) => {
     const { state } = loadReferral(store, ref, cache);
     const referrer = state.decision.answers.referrer_type;

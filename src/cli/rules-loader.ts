@@ -10,27 +10,37 @@ import { readText } from "../files.js";
 import { sha256Hex } from "../rules/canonical.js";
 import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";
 import type { ValidRuleSet } from "../rules/load.js";
+import { seedZone, zoneTable, type ZoneTable } from "../rules/time.js";
 import type { Context } from "./context.js";
 
-const CACHE_FORMAT = "triage-rules-cache-1";
+const CACHE_FORMAT = "triage-rules-cache-2";
+// The span of zone offsets cached with a rule set; instants outside it fall back to Intl.
+const ZONE_SPAN = [Date.UTC(2000, 0, 1), Date.UTC(2045, 0, 1)] as const;
 
-function readCached(path: string): ValidRuleSet | undefined {
+interface CacheEntry {
+  format: string;
+  ruleSet: ValidRuleSet;
+  zone: ZoneTable;
+}
+
+function readCached(path: string): CacheEntry | undefined {
   try {
-    const data = JSON.parse(readFileSync(path, "utf8")) as { format?: string; ruleSet?: ValidRuleSet };
-    if (data.format !== CACHE_FORMAT || !data.ruleSet) return undefined;
+    const data = JSON.parse(readFileSync(path, "utf8")) as Partial<CacheEntry>;
+    if (data.format !== CACHE_FORMAT || !data.ruleSet || !data.zone) return undefined;
     // The cache is a convenience, not a trust boundary for identity: the hash is recomputed.
     if (sha256Hex(data.ruleSet.content) !== data.ruleSet.sha256) return undefined;
-    return data.ruleSet;
+    if (data.zone.zone !== data.ruleSet.raw.office_hours.time_zone) return undefined;
+    return data as CacheEntry;
   } catch {
     return undefined;
   }
 }
 
-function writeCached(dir: string, path: string, ruleSet: ValidRuleSet): void {
+function writeCached(dir: string, path: string, entry: CacheEntry): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, ruleSet }), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
     renameSync(tmp, path);
   } catch {
     // A cache that cannot be written only costs speed.
@@ -41,12 +51,15 @@ export async function loadValidRuleSet(ctx: Context, file: string = ctx.rulesPat
   const text = readText(file, "rule set");
   const cachePath = join(ctx.cacheDir, `rules-${sha256Hex(`${CACHE_FORMAT}\n${text}`)}.json`);
   const cached = readCached(cachePath);
-  if (cached) return { ...cached, file };
+  if (cached) {
+    seedZone(cached.zone);
+    return { ...cached.ruleSet, file };
+  }
   const { parseRuleSet } = await import("../rules/load.js");
   const result = parseRuleSet(text, file);
   if (!result.ok) throw new InvalidInputError(`${file}: ${result.problems.length} problem(s) in the rule set`, result.problems, exitCode);
   const valid = result.ruleSet;
-  writeCached(ctx.cacheDir, cachePath, valid);
+  writeCached(ctx.cacheDir, cachePath, { format: CACHE_FORMAT, ruleSet: valid, zone: zoneTable(valid.raw.office_hours.time_zone, ...ZONE_SPAN) });
   return valid;
 }
 

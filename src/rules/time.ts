@@ -99,8 +99,66 @@ function intlParts(instant: Date, timeZone: string): { year: number; month: numb
 const QUARTER_HOUR = 15 * MINUTE;
 const offsetCaches = new Map<string, Map<number, number>>();
 
+/**
+ * A zone's offset changes over a span, as [instant, offset from then on] pairs, computed with Intl.
+ * The shell stores it with a cached rule set and seeds it back (seedZone), so a command that only
+ * evaluates never initialises Intl's time-zone data (about 10 ms of start-up).
+ */
+export interface ZoneTable {
+  zone: string;
+  from: number;
+  to: number;
+  changes: [number, number][];
+}
+
+export function zoneTable(timeZone: string, from: number, to: number): ZoneTable {
+  const exact = (t: number): number => {
+    const p = intlParts(new Date(t), timeZone);
+    return wallMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - t;
+  };
+  const start = Math.floor(from / QUARTER_HOUR) * QUARTER_HOUR;
+  const changes: [number, number][] = [[start, exact(start)]];
+  let previous = changes[0]![1];
+  // Offsets change at most a few times a year: step a day at a time, then bisect to the quarter hour.
+  for (let day = start + DAY; day <= to + DAY; day += DAY) {
+    const offset = exact(day);
+    if (offset === previous) continue;
+    let lo = day - DAY;
+    let hi = day;
+    while (hi - lo > QUARTER_HOUR) {
+      const mid = lo + Math.floor((hi - lo) / 2 / QUARTER_HOUR) * QUARTER_HOUR;
+      if (exact(mid) === previous) lo = mid;
+      else hi = mid;
+    }
+    changes.push([hi, offset]);
+    previous = offset;
+  }
+  return { zone: timeZone, from: start, to, changes };
+}
+
+const seeded = new Map<string, ZoneTable>();
+export function seedZone(table: ZoneTable): void {
+  seeded.set(table.zone, table);
+}
+
+function seededOffset(t: number, timeZone: string): number | undefined {
+  const table = seeded.get(timeZone);
+  if (!table || t < table.from || t > table.to) return undefined;
+  const changes = table.changes;
+  let lo = 0;
+  let hi = changes.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (changes[mid]![0] <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return changes[lo]![1];
+}
+
 /** Offset in ms (local minus UTC) at epoch ms `t`: whole seconds, as every tz offset is. */
 function offsetAt(t: number, timeZone: string): number {
+  const fromTable = seeded.size > 0 ? seededOffset(t, timeZone) : undefined;
+  if (fromTable !== undefined) return fromTable;
   let cache = offsetCaches.get(timeZone);
   if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
   const bucket = Math.floor(t / QUARTER_HOUR);
@@ -267,9 +325,9 @@ function openWindow(hours: OfficeHours): [number, number] {
   return [s, e];
 }
 
-function nextWorkingDay(n: number, c: Calendar, from: string): number {
+function nextWorkingDay(n: number, c: Calendar): number {
   for (let i = 1; i <= MAX_SEARCH_DAYS; i++) if (isWorkingDayNumber(n + i, c)) return n + i;
-  throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${from}`);
+  throw new RangeError(`no working day within ${MAX_SEARCH_DAYS} days of ${dateOfDayNumber(n)}`);
 }
 
 // Below, times are "wall" milliseconds: the local reading as if it were UTC. A local day is then
@@ -294,7 +352,7 @@ export function nextOpening(instant: Date, hours: OfficeHours): Date {
   const wall = t + offsetAt(t, hours.time_zone);
   const today = Math.floor(wall / DAY);
   // Before opening on a working day: today's start; otherwise the next working day's.
-  const day = isWorkingDayNumber(today, c) && wall - today * DAY < c.window[0] ? today : nextWorkingDay(today, c, dateOfDayNumber(today));
+  const day = isWorkingDayNumber(today, c) && wall - today * DAY < c.window[0] ? today : nextWorkingDay(today, c);
   return wallToInstant(day * DAY + c.window[0], hours.time_zone);
 }
 
@@ -311,7 +369,7 @@ export function addWorkingDays(instant: Date, n: number, hours: OfficeHours): Da
   const wall = o + offsetAt(o, hours.time_zone);
   let day = Math.floor(wall / DAY);
   const timeOfDay = wall - day * DAY;
-  for (let i = 0; i < n; i++) day = nextWorkingDay(day, c, dateOfDayNumber(day));
+  for (let i = 0; i < n; i++) day = nextWorkingDay(day, c);
   return wallToInstant(day * DAY + timeOfDay, hours.time_zone);
 }
 

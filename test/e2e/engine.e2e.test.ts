@@ -89,6 +89,14 @@ describe("triage (spawned binary)", () => {
     expect(r.stderr).toContain('question "whereabouts" is not answered');
   });
 
+  it("a bad JSON answers file is located the same way (JSON is parsed fast, problems located as YAML)", () => {
+    const bad = join(box.dir, "bad-answers.json");
+    writeFileSync(bad, '{\n  "received_at": "2026-11-27T10:00",\n  "child_name": "X",\n  "age": "toddler",\n  "concerns": ["none"],\n  "contacts": 0,\n  "whereabouts": "safe",\n  "referrer": "family"\n}\n');
+    const r = cli(["--rules", MINIMAL, "new", "--answers", bad, "--dry-run"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad-answers.json:4:10: question "age": "toddler" is not an option');
+  });
+
   it("rules explain shows each rule and each condition with the actual answer and threshold", () => {
     const r = cli(["--rules", MINIMAL, "rules", "explain", answers, "--now", "2026-11-27T10:30"]);
     expect(r.code).toBe(0);

@@ -384,3 +384,19 @@ describe("addHours and addCalendarDays", () => {
     expect(() => addCalendarDays(utc("2026-01-15T10:00:00Z"), 0.5, LON)).toThrow(RangeError);
   });
 });
+
+describe("zone tables (offsets cached with a rule set, so start-up skips Intl)", () => {
+  it("once seeded, give exactly Intl's offset around every clock change and at spread instants", async () => {
+    const { zoneTable, seedZone } = await import("../../src/rules/time.js");
+    for (const zone of ["Europe/London", "America/New_York", "Australia/Lord_Howe"]) {
+      const table = zoneTable(zone, Date.UTC(2025, 0, 1), Date.UTC(2028, 0, 1));
+      expect(table.changes.length).toBeGreaterThan(zone === "Europe/London" ? 5 : 1);
+      const probes: number[] = [];
+      for (const [at] of table.changes.slice(1)) for (let k = -8; k <= 8; k++) probes.push(at + k * 15 * 60_000);
+      for (let i = 0; i < 500; i++) probes.push(Date.UTC(2025, 0, 1) + Math.floor((((i * 7919) % 1000) / 1000) * 3 * 365 * 86_400_000));
+      const fromIntl = probes.map((t) => zoneOffsetMinutes(new Date(t), zone));
+      seedZone(table);
+      probes.forEach((t, i) => expect(zoneOffsetMinutes(new Date(t), zone), `${zone} at ${new Date(t).toISOString()}`).toBe(fromIntl[i]));
+    }
+  });
+});

@@ -20,7 +20,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   }
   const rs = await loadRules(ctx);
   const tz = rs.officeHours.time_zone;
-  const input = readAnswersFile(rs, String(options.answers), options.unanswered === "unknown" ? "unknown" : "error");
+  const input = await readAnswersFile(rs, String(options.answers), options.unanswered === "unknown" ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   if (options.dryRun === true) {
     const decision = evaluate(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });

@@ -18,7 +18,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   if (!file) throw new TriageError("rules explain needs an answers file (or --ref REF for a logged decision)");
   const rs = await loadRules(ctx);
   const tz = rs.officeHours.time_zone;
-  const input = readAnswersFile(rs, file, options.unanswered === "unknown" ? "unknown" : "error");
+  const input = await readAnswersFile(rs, file, options.unanswered === "unknown" ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   const explanation = explain(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });
   if (ctx.json) {
