@@ -147,7 +147,8 @@ export function createProgram(): Command {
     .action(action(() => import("./commands/log-anchor.js")));
   log
     .command("export")
-    .description("every entry as JSON lines")
+    .description("every entry with its hashes, in chain order")
+    .addOption(new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row an entry, body as JSON text").choices(["jsonl", "csv"]).default("jsonl"))
     .option("--out <file>", "write to a file instead of standard output")
     .action(action(() => import("./commands/log-export.js")));
 

@@ -34,6 +34,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input
     input: options.input ?? "",
     encoding: "utf8",
     timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

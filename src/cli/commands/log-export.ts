@@ -3,11 +3,29 @@ import { ExitCode, TriageError } from "../../errors.js";
 import type { Context } from "../context.js";
 import { openStore } from "../record.js";
 
-/** Every entry, in chain order, as JSON lines — with its hashes, so the export can be checked independently. */
+const CSV_COLUMNS = ["seq", "ref", "kind", "actor", "at", "prev_hash", "hash", "body"] as const;
+
+// RFC 4180: quote every field that needs it, double the quotes inside.
+const csvField = (value: unknown): string => {
+  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** Every entry, in chain order, with its hashes, so the export can be checked independently. */
+/** Writes all of `text`: a file may take a chunk partly, a pipe may push back. */
+async function writeAll(fd: number | undefined, text: string): Promise<void> {
+  if (fd === undefined) {
+    if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
+    return;
+  }
+  const bytes = Buffer.from(text, "utf8");
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const store = await openStore(ctx, { readonly: true });
   const out = typeof options.out === "string" ? options.out : undefined;
-  let fd = 1;
+  let fd: number | undefined;
   try {
     if (out) {
       try {
@@ -16,20 +34,21 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         throw new TriageError(`cannot write ${out}: ${(error as Error).message}`, ExitCode.Usage);
       }
     }
+    const csv = options.format === "csv";
     let count = 0;
-    let buffer = "";
+    let buffer = csv ? `${CSV_COLUMNS.join(",")}\r\n` : "";
     for (const entry of store.allEvents()) {
-      buffer += `${JSON.stringify(entry)}\n`;
+      buffer += csv ? `${CSV_COLUMNS.map((c) => csvField(entry[c])).join(",")}\r\n` : `${JSON.stringify(entry)}\n`;
       count++;
       if (buffer.length > 1 << 20) {
-        writeSync(fd, buffer);
+        await writeAll(fd, buffer);
         buffer = "";
       }
     }
-    if (buffer) writeSync(fd, buffer);
+    if (buffer) await writeAll(fd, buffer);
     if (out) ctx.err(`Exported ${count} entries to ${out}`);
   } finally {
-    if (out && fd !== 1) closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
     store.close();
   }
 }
