@@ -1,0 +1,52 @@
+/**
+ * One interview in progress: the draft being filled in and what the loop's steps share — the
+ * history as last looked up, the clock in the rule set's zone, and saving the draft (part of
+ * src/cli/interview-session.ts; conduct.ts runs the loop over it).
+ */
+import { howFar, identityOf } from "../../interview/flow.js";
+import { formatInZone } from "../../rules/time.js";
+import { EMPTY_HISTORY, NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts, type HistoryUsed } from "../../rules/types.js";
+import type { DraftState } from "./drafts.js";
+import type { SessionDeps } from "./ports.js";
+
+export interface Session {
+  readonly deps: SessionDeps;
+  /** The rule set's time zone. */
+  readonly tz: string;
+  /** The draft being filled in (its fields change as the worker goes; the object stays). */
+  readonly draft: DraftState;
+  /** The child's history as last looked up. */
+  history: HistoryUsed;
+  /** The identity answers the last lookup during the questions was made for (JSON). */
+  lookedUpFor: string | undefined;
+  nowIso(): string;
+  facts(): HistoryFacts;
+  /** Saves the draft, with its progress and the child's name for listings. */
+  save(): void;
+  receivedAt(answers: Record<string, Answer>): string;
+}
+
+export function openSession(deps: SessionDeps, initial: DraftState): Session {
+  const { rs } = deps;
+  const tz = rs.officeHours.time_zone;
+  const draft: DraftState = { ...initial, links: { ...initial.links } };
+  const nowIso = () => formatInZone(deps.now(), tz);
+  const facts = () => session.history.facts ?? NO_HISTORY;
+
+  const save = (): void => {
+    const far = howFar(rs, draft.flow, facts());
+    draft.progress = { answered: far.answered, total: far.total };
+    const name = identityOf(rs, draft.flow, facts()).name;
+    if (name !== undefined) draft.child = name;
+    else delete draft.child;
+    deps.drafts.saveDraft({ id: deps.draftId, createdBy: deps.user, ruleSetSha256: rs.sha256, state: draft, at: nowIso() });
+  };
+
+  const receivedAt = (answers: Record<string, Answer>): string => {
+    const r = answers.received_at;
+    return typeof r === "string" && r !== UNKNOWN ? r : nowIso();
+  };
+
+  const session: Session = { deps, tz, draft, history: EMPTY_HISTORY, lookedUpFor: undefined, nowIso, facts, save, receivedAt };
+  return session;
+}

@@ -1,0 +1,71 @@
+/**
+ * Recording a check or step, and the checks report (part of src/workflow/actions.ts).
+ */
+import type { CompiledRuleSet } from "../../rules/compile.js";
+import { formatInZone } from "../../rules/time.js";
+import type { GuardState } from "../../rules/types.js";
+import type { CheckBody } from "../events.js";
+import { overdue, type RecordedCheck, type ReferralState } from "../state.js";
+import { closureRequirements, type ClosureRequirement } from "./closures.js";
+import { blank, invalid, ok, type Verdict } from "./shared.js";
+
+// ─── Checks ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface CheckInput {
+  check: string;
+  found: string | undefined;
+  /** When the check was done. */
+  doneAt: Date;
+  now: Date;
+}
+
+/** Ids that may be recorded for this referral: every check of the rule set, and this decision's steps. */
+export function recordableIds(state: ReferralState, rs: CompiledRuleSet): { checks: string[]; steps: string[] } {
+  return { checks: [...rs.checks.keys()], steps: state.decision.steps.map((s) => s.id) };
+}
+
+export function planCheck(state: ReferralState, rs: CompiledRuleSet, input: CheckInput): Verdict<CheckBody> {
+  const ids = recordableIds(state, rs);
+  if (!ids.checks.includes(input.check) && !ids.steps.includes(input.check)) {
+    return invalid(`"${input.check}" is not a check of rule set ${rs.id} ${rs.version} nor a step of ${state.ref}; valid ids:\n  checks: ${ids.checks.join(", ")}\n  steps of ${state.ref}: ${ids.steps.join(", ") || "(none)"}`);
+  }
+  if (blank(input.found)) return invalid(`--found is required: say what the check found (e.g. --found "GP: no concerns, last seen 3 May")`);
+  if (Number.isNaN(input.doneAt.getTime())) return invalid("--at is not a date-time");
+  if (input.doneAt.getTime() > input.now.getTime()) return invalid(`--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is in the future (now is ${formatInZone(input.now, rs.officeHours.time_zone)})`);
+  if (input.doneAt.getTime() < Date.parse(state.decision.received_at)) return invalid(`--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is before the referral was received (${state.decision.received_at})`);
+  return ok({ check: input.check, found: input.found!.trim(), done_at: formatInZone(input.doneAt, rs.officeHours.time_zone) });
+}
+
+// ─── The checks report ───────────────────────────────────────────────────────────────────────────
+
+export interface StepStatus {
+  id: string;
+  text: string;
+  due_by?: string;
+  done: boolean;
+  overdue: boolean;
+}
+
+export interface ChecksReport {
+  ref: string;
+  recorded: RecordedCheck[];
+  /** Checks that holding guards still require. */
+  outstanding: string[];
+  guards: GuardState[];
+  steps: StepStatus[];
+  /** What closing as each reason would need now. */
+  closures: ClosureRequirement[];
+}
+
+export function checksReport(state: ReferralState, rs: CompiledRuleSet, now: Date): ChecksReport {
+  const recorded = new Set(state.checks.map((c) => c.check));
+  const late = new Set(overdue(state, now).map((l) => l.id));
+  return {
+    ref: state.ref,
+    recorded: state.checks,
+    outstanding: [...new Set(state.guards.filter((g) => g.status === "holding").flatMap((g) => g.outstanding))],
+    guards: state.guards,
+    steps: state.decision.steps.map((s) => ({ id: s.id, text: s.text, ...(s.due_by ? { due_by: s.due_by } : {}), done: recorded.has(s.id), overdue: late.has(s.id) })),
+    closures: state.closed ? [] : closureRequirements(state, rs),
+  };
+}
