@@ -39,7 +39,9 @@ export function storedRuleSet(store: LogStore, sha256: string, cache = new Map<s
 
 /** A referral's decision and everything since, replayed. Unknown reference → exit 2 with a hint. */
 export function loadReferral(store: LogStore, ref: string, cache?: Map<string, CompiledRuleSet>): { state: ReferralState; rs: CompiledRuleSet } {
-  const decision = store.getDecision(ref);
+  // One read: the decision is the first of the referral's entries.
+  const all = store.eventsFor(ref);
+  const decision = all.find((e) => e.kind === "decision")?.body as Decision | undefined;
   if (!decision) throw new TriageError(`there is no referral ${ref} in the log ${store.path}`, ExitCode.Usage, "`triage log list` shows the references");
   const rs = storedRuleSet(store, decision.rule_set.sha256, cache);
   const outcomeOf = (id: string) => {
@@ -47,7 +49,7 @@ export function loadReferral(store: LogStore, ref: string, cache?: Map<string, C
     if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
     return outcomeRef(rs, level);
   };
-  const entries = store.eventsFor(ref).filter((e) => e.kind !== "decision");
+  const entries = all.filter((e) => e.kind !== "decision");
   return { state: deriveState(ref, decision, entries, outcomeOf, outcomeRef(rs, 1)), rs };
 }
 
