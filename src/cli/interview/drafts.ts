@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { parseFlowState, startFlow, type FlowState } from "../../interview/flow.js";
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { localTime } from "../render/text.js";
+import type { Draft } from "../../log/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Drafts
@@ -26,14 +27,8 @@ export interface DraftState {
   progress: { answered: number; total: number };
 }
 
-export interface DraftRecord {
-  id: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  ruleSetSha256: string;
-  state: unknown;
-}
+/** A draft as the log keeps it (src/log/types.ts). */
+export type DraftRecord = Draft;
 
 /** The drafts part of the log store (LogStore fits it); MemoryDraftStore for --dry-run and tests. */
 export interface DraftStore {
