@@ -14,6 +14,7 @@ import { formatInZone } from "../rules/time.js";
 import type { Answer, Decision, PossibleMatch } from "../rules/types.js";
 import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
+import { downgradeFloors } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
 import type { AnswersFile } from "./answers-file.js";
 import type { Context } from "./context.js";
@@ -157,14 +158,12 @@ export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStor
 
 /** Downgrades never pass a hard floor or a holding guard's floor (DESIGN principle 2). */
 export function refuseDowngradeBelowFloors(rs: CompiledRuleSet, decision: Pick<Decision, "hard_floor" | "guards" | "fired">, level: number): void {
-  const hard = decision.hard_floor ? rs.outcomeLevel.get(decision.hard_floor)! : 0;
-  if (level < hard) {
-    const rules = decision.fired.filter((f) => f.hard && f.applied !== false && f.outcome !== undefined && rs.outcomeLevel.get(f.outcome) === hard).map((f) => f.id);
-    throw new RefusedError(`refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${decision.hard_floor} set by ${rules.join(", ")}; no one at the front door may go below it`);
+  const breached = downgradeFloors(rs, decision).find((f) => level < f.level);
+  if (!breached) return;
+  if (breached.kind === "hard_floor") {
+    throw new RefusedError(`refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${breached.outcome} set by ${breached.rules.join(", ")}; no one at the front door may go below it`);
   }
-  for (const g of decision.guards.filter((x) => x.status === "holding")) {
-    if (level < rs.outcomeLevel.get(g.floor)!) throw new RefusedError(`refused: guard ${g.id} holds the outcome at ${g.floor} or above until these checks are recorded: ${g.outstanding.join(", ")}`, `record them with: triage checks REF --record CHECK --found TEXT`);
-  }
+  throw new RefusedError(`refused: guard ${breached.guard} holds the outcome at ${breached.outcome} or above until these checks are recorded: ${breached.outstanding.join(", ")}`, `record them with: triage checks REF --record CHECK --found TEXT`);
 }
 
 export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input: AnswersFile, now: Date, options: Record<string, unknown>): Promise<void> {

@@ -304,17 +304,18 @@ export class InquirerPrompter implements Prompter {
     }
   }
 
+  /** What select and checkbox prompts share: the message, the choices with "← Back", paging, theme. */
+  #listConfig<C>(q: CompiledQuestion, info: AskInfo, choices: (Separator | C | { value: Back; name: string })[]) {
+    if (info.canGoBack) choices.push(new Separator(" "), { value: BACK, name: BACK_LABEL });
+    return { message: this.#message(q, info), choices, pageSize: Math.min(Math.max(choices.length, 7), 15), loop: false, theme: promptTheme(this.#style, info.progress?.label) };
+  }
+
   async #select(q: CompiledQuestion, info: AskInfo): Promise<Answer | Back> {
     const options = optionChoices(q);
     const pre = preselected(q, info.previous);
     const choices: (Separator | { value: string | Back; name: string; description?: string })[] = [...options];
-    if (info.canGoBack) choices.push(new Separator(" "), { value: BACK, name: BACK_LABEL });
     const config = {
-      message: this.#message(q, info),
-      choices,
-      pageSize: Math.min(Math.max(choices.length, 7), 15),
-      loop: false,
-      theme: promptTheme(this.#style, info.progress?.label),
+      ...this.#listConfig(q, info, choices),
       ...(typeof pre === "string" && options.some((o) => o.value === pre) ? { default: pre } : {}),
     };
     return this.#run(() => select<string | Back>(config, this.#context));
@@ -324,15 +325,10 @@ export class InquirerPrompter implements Prompter {
     const pre = preselected(q, info.previous);
     const checked = new Set(Array.isArray(pre) ? pre : []);
     const choices: (Separator | { value: string | Back; name: string; description?: string; checked?: boolean })[] = optionChoices(q).map((o) => ({ ...o, checked: checked.has(o.value) }));
-    if (info.canGoBack) choices.push(new Separator(" "), { value: BACK, name: BACK_LABEL });
     const config = {
-      message: this.#message(q, info),
-      choices,
-      pageSize: Math.min(Math.max(choices.length, 7), 15),
-      loop: false,
+      ...this.#listConfig(q, info, choices),
       // "Select all" would tick "none" with everything else.
       shortcuts: { all: null, invert: null },
-      theme: promptTheme(this.#style, info.progress?.label),
       validate: (selection: readonly { value: string | Back }[]) => checkSelection(q, selection.map((s) => s.value)),
     };
     const values = await this.#run(() => checkbox<string | Back>(config, this.#context));

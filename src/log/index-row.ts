@@ -4,6 +4,7 @@
  */
 import type { Answer } from "../rules/types.js";
 import { nameKey, normaliseDob, normaliseName, normalisePostcode, normaliseRef } from "./match.js";
+import type { DecisionRow } from "./types.js";
 
 /** The identity questions (vocabulary.yaml, section "Identity"). */
 export const IDENTITY_QUESTIONS = { name: "child_name", dob: "child_dob", ref: "child_ref", postcode: "household_postcode" } as const;
@@ -20,20 +21,9 @@ export interface IndexSource {
   answers: Record<string, Answer | undefined>;
 }
 
-export interface DecisionIndexRow {
-  seq: number;
-  ref: string;
-  received_at: string;
+/** What `log list` shows, plus the columns only the index's own lookups use. */
+export interface DecisionIndexRow extends DecisionRow {
   received_utc: string;
-  decided_at: string;
-  outcome: string;
-  outcome_level: number;
-  computed_level: number;
-  decide_by: string | null;
-  respond_by: string | null;
-  worker: string;
-  rule_set_sha256: string;
-  child_name: string | null;
   child_name_norm: string | null;
   name_key: string | null;
   child_dob: string | null;

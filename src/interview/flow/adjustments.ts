@@ -5,6 +5,7 @@
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
 import type { Decision, OutcomeRef } from "../../rules/types.js";
+import { downgradeFloors, lowestAllowedLevel } from "../../workflow/floors.js";
 
 // ---------------------------------------------------------------------------------------------
 // After the decision: escalation and downgrade bounds (DESIGN principle 2)
@@ -21,20 +22,13 @@ export interface Adjustments {
 
 export function adjustments(rs: CompiledRuleSet, decision: Decision): Adjustments {
   const current = decision.outcome.level;
-  const floors: string[] = [];
-  let lowest = 1;
-  if (decision.hard_floor) {
-    const level = rs.outcomeLevel.get(decision.hard_floor) ?? 1;
-    const by = decision.fired.filter((f) => f.hard && f.outcome === decision.hard_floor).map((f) => f.id);
-    floors.push(`hard floor ${outcomeRef(rs, level).label}${by.length > 0 ? ` (${by.join(", ")})` : ""}`);
-    lowest = Math.max(lowest, level);
-  }
-  for (const g of decision.guards) {
-    if (g.status !== "holding") continue;
-    const level = rs.outcomeLevel.get(g.floor) ?? 1;
-    floors.push(`guard ${g.id} holds at ${outcomeRef(rs, level).label}${g.outstanding.length > 0 ? ` until ${g.outstanding.join(", ")}` : ""}`);
-    lowest = Math.max(lowest, level);
-  }
+  const bounds = downgradeFloors(rs, decision);
+  const floors = bounds.map((f) =>
+    f.kind === "hard_floor"
+      ? `hard floor ${outcomeRef(rs, f.level).label}${f.rules.length > 0 ? ` (${f.rules.join(", ")})` : ""}`
+      : `guard ${f.guard} holds at ${outcomeRef(rs, f.level).label}${f.outstanding.length > 0 ? ` until ${f.outstanding.join(", ")}` : ""}`,
+  );
+  const lowest = lowestAllowedLevel(bounds);
   const all = rs.outcomes.map((o) => outcomeRef(rs, o.level));
   return {
     higher: all.filter((o) => o.level > current),
