@@ -49,7 +49,11 @@ const tz = rs.officeHours.time_zone;
 // and its clock moved by whole weeks (so out-of-hours and working days keep their meaning).
 function templates() {
   const out = [];
-  const fixtures = readdirSync(FIXTURES).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => parseFixture(readFileSync(join(FIXTURES, n), "utf8"), n).fixture).filter(Boolean);
+  const fixtures = readdirSync(FIXTURES)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => parseFixture(readFileSync(join(FIXTURES, n), "utf8"), n).fixture)
+    .filter(Boolean);
   const WEEK = 7 * 86_400_000;
   for (const f of fixtures) {
     const base = parseDateTime(f.now, tz);
@@ -63,8 +67,16 @@ function templates() {
         if (checked.problems.length > 0) continue;
         const inWindow = Math.floor(random() * 4);
         const facts = { ...NO_HISTORY, ...f.history, referrals_in_window: Math.max(f.history.referrals_in_window ?? 0, inWindow) };
-        const history = { referrals_in_window: facts.referrals_in_window, distinct_referrers: facts.distinct_referrers, earlier: [], possible_matches: [], facts };
-        out.push(evaluate(rs, { answers: checked.answers, history, now: formatInZone(new Date(base.getTime() + weeks * WEEK), tz), warnings: checked.warnings }));
+        const history = {
+          referrals_in_window: facts.referrals_in_window,
+          distinct_referrers: facts.distinct_referrers,
+          earlier: [],
+          possible_matches: [],
+          facts,
+        };
+        out.push(
+          evaluate(rs, { answers: checked.answers, history, now: formatInZone(new Date(base.getTime() + weeks * WEEK), tz), warnings: checked.warnings }),
+        );
       }
     }
   }
@@ -100,12 +112,18 @@ try {
   }
   store.close();
   const size = ["", "-wal"].reduce((sum, s) => sum + (statSync(`${db}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0);
-  process.stderr.write(`  log of ${N.toLocaleString("en-GB")} decisions built in ${((performance.now() - t) / 1000).toFixed(1)} s (${(size / 1e6).toFixed(0)} MB)\n`);
+  process.stderr.write(
+    `  log of ${N.toLocaleString("en-GB")} decisions built in ${((performance.now() - t) / 1000).toFixed(1)} s (${(size / 1e6).toFixed(0)} MB)\n`,
+  );
 
   const env = { ...process.env, HOME: dir, XDG_CACHE_HOME: join(dir, "cache"), XDG_DATA_HOME: join(dir, "data"), NO_COLOR: "1", TRIAGE_USER: "bench" };
   const run = () => {
     const started = performance.now();
-    const r = spawnSync(process.execPath, [join(root, "bin", "triage"), "--db", db, "rules", "diff", oldFile, newFile, "--fixtures", noFixtures, "--json"], { env, encoding: "utf8", maxBuffer: 1 << 30 });
+    const r = spawnSync(process.execPath, [join(root, "bin", "triage"), "--db", db, "rules", "diff", oldFile, newFile, "--fixtures", noFixtures, "--json"], {
+      env,
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    });
     const ms = performance.now() - started;
     if (r.status !== 0) throw new Error(`rules diff exited ${r.status}:\n${r.stderr}`);
     return { ms, report: JSON.parse(r.stdout) };
@@ -116,9 +134,15 @@ try {
   const { report } = runs[0];
   const median = ms[1];
   console.log(`\nrules diff, N = ${N.toLocaleString("en-GB")} logged decisions, node ${process.version}, ${availableParallelism()} cores`);
-  console.log(`  replayed ${report.replayed.toLocaleString("en-GB")} (logged ${report.logged.toLocaleString("en-GB")}): ${report.changed} changed (${report.up} up, ${report.down} down), ${report.detail_changed} same outcome with different rules, ${report.not_replayable} not replayable`);
-  console.log(`  rules diff wall time (spawned, 3 runs): median ${(median / 1000).toFixed(2)} s, min ${(ms[0] / 1000).toFixed(2)} s, max ${(ms[2] / 1000).toFixed(2)} s; in-process ${(runs[1].report.elapsed_ms / 1000).toFixed(2)} s`);
-  console.log(`  rate ${Math.round(report.logged / (median / 1000)).toLocaleString("en-GB")} logged decisions/s   target: 100,000 in ≤ 10 s   ${median <= 10_000 * (N / 100_000) ? "MET" : "NOT MET"}`);
+  console.log(
+    `  replayed ${report.replayed.toLocaleString("en-GB")} (logged ${report.logged.toLocaleString("en-GB")}): ${report.changed} changed (${report.up} up, ${report.down} down), ${report.detail_changed} same outcome with different rules, ${report.not_replayable} not replayable`,
+  );
+  console.log(
+    `  rules diff wall time (spawned, 3 runs): median ${(median / 1000).toFixed(2)} s, min ${(ms[0] / 1000).toFixed(2)} s, max ${(ms[2] / 1000).toFixed(2)} s; in-process ${(runs[1].report.elapsed_ms / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  rate ${Math.round(report.logged / (median / 1000)).toLocaleString("en-GB")} logged decisions/s   target: 100,000 in ≤ 10 s   ${median <= 10_000 * (N / 100_000) ? "MET" : "NOT MET"}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -23,8 +23,55 @@ const BATCH = 10_000;
 const { random, pick } = seededRandom(20260302);
 const pad = (n, w = 2) => String(n).padStart(w, "0");
 
-const FIRST = ["Ari", "Bea", "Cal", "Dov", "Eli", "Fen", "Gus", "Hal", "Ivo", "Jun", "Kai", "Lux", "Mio", "Nia", "Oto", "Pia", "Rue", "Sol", "Tal", "Uma", "Vik", "Wyn", "Xan", "Yas", "Zed"];
-const LAST = ["Abernathy", "Brackwater", "Coldharbour", "Dunmore", "Eastleigh", "Fernsby", "Galloway", "Hartwell", "Inchmore", "Jessop", "Kettleby", "Lockridge", "Marchbank", "Northcott", "Ormsby", "Pennick", "Quarrie", "Rushmere", "Stainton", "Thornbury"];
+const FIRST = [
+  "Ari",
+  "Bea",
+  "Cal",
+  "Dov",
+  "Eli",
+  "Fen",
+  "Gus",
+  "Hal",
+  "Ivo",
+  "Jun",
+  "Kai",
+  "Lux",
+  "Mio",
+  "Nia",
+  "Oto",
+  "Pia",
+  "Rue",
+  "Sol",
+  "Tal",
+  "Uma",
+  "Vik",
+  "Wyn",
+  "Xan",
+  "Yas",
+  "Zed",
+];
+const LAST = [
+  "Abernathy",
+  "Brackwater",
+  "Coldharbour",
+  "Dunmore",
+  "Eastleigh",
+  "Fernsby",
+  "Galloway",
+  "Hartwell",
+  "Inchmore",
+  "Jessop",
+  "Kettleby",
+  "Lockridge",
+  "Marchbank",
+  "Northcott",
+  "Ormsby",
+  "Pennick",
+  "Quarrie",
+  "Rushmere",
+  "Stainton",
+  "Thornbury",
+];
 const OUTCOMES = [
   { id: "nfa", level: 1, label: "No further action", weight: 30 },
   { id: "early_help", level: 2, label: "Early help", weight: 35 },
@@ -56,16 +103,35 @@ function decision(i) {
     hard_floor: outcome.level >= 4 ? outcome.id : null,
     deadlines: { decide_by: received, respond_by: received, see_child_by: received },
     fired: [
-      { id: `E${1 + (i % 7)}`, title: "Concern about care at home", effect: "floor", outcome: outcome.id, hard: false, applied: true, because: "a pattern of concern that needs a closer look" },
+      {
+        id: `E${1 + (i % 7)}`,
+        title: "Concern about care at home",
+        effect: "floor",
+        outcome: outcome.id,
+        hard: false,
+        applied: true,
+        because: "a pattern of concern that needs a closer look",
+      },
       { id: "U1", title: "Not known", effect: "note", hard: false, applied: true, because: "child seen: not known" },
     ],
-    steps: [
-      { id: "check_records", text: "Check local and other authority records for earlier involvement", from: ["E1"] },
-    ],
+    steps: [{ id: "check_records", text: "Check local and other authority records for earlier involvement", from: ["E1"] }],
     guards: [],
     flags: i % 11 === 0 ? ["ooh_provisional"] : [],
     unknowns: ["child_seen_recently"],
-    history: { referrals_in_window: i % 4, distinct_referrers: 1 + (i % 3), earlier: [], possible_matches: [], facts: { referrals_in_window: i % 4, distinct_referrers: 1 + (i % 3), earlier_unsubstantiated_closures: 0, earlier_malicious_closures: 0, earlier_closures_without_checks: 0, highest_earlier_level: 0 } },
+    history: {
+      referrals_in_window: i % 4,
+      distinct_referrers: 1 + (i % 3),
+      earlier: [],
+      possible_matches: [],
+      facts: {
+        referrals_in_window: i % 4,
+        distinct_referrers: 1 + (i % 3),
+        earlier_unsubstantiated_closures: 0,
+        earlier_malicious_closures: 0,
+        earlier_closures_without_checks: 0,
+        highest_earlier_level: 0,
+      },
+    },
     answers: {
       child_name: `${pick(FIRST)} ${pick(LAST)}`,
       child_dob: `${2008 + Math.floor(random() * 18)}-${pad(1 + Math.floor(random() * 12))}-${pad(1 + Math.floor(random() * 28))}`,
@@ -105,7 +171,10 @@ try {
     const { ms } = time(() => {
       for (let i = 0; i < APPENDS; i++) store.append({ kind: "anchor", actor: "bench", at: body.decided_at, body: { ...body, i } });
     });
-    row(`append, 1 entry per transaction (${APPENDS}, ~${(canonicalJson(body).length / 1024).toFixed(1)} KB bodies)`, `${Math.round(APPENDS / (ms / 1000))} /s`);
+    row(
+      `append, 1 entry per transaction (${APPENDS}, ~${(canonicalJson(body).length / 1024).toFixed(1)} KB bodies)`,
+      `${Math.round(APPENDS / (ms / 1000))} /s`,
+    );
     const rec = time(() => {
       for (let i = 0; i < Math.min(APPENDS, 1000); i++) store.recordDecision(decision(i), { actor: "bench", ruleSetContent: RULE_SET });
     });
@@ -125,7 +194,14 @@ try {
           // Later entries, as in real use: about 30% reviewed by a manager, 3% with an override.
           const r = random();
           if (r < 0.3) store.append({ kind: "review", ref, actor: "manager01", at: d.decided_at, body: { action: "agree", of: "decision", role: "manager" } });
-          if (r > 0.97) store.append({ kind: "override", ref, actor: "worker01", at: d.decided_at, body: { from: d.outcome.id, to: "nfa", direction: "down", reason: "fictional", pending: true } });
+          if (r > 0.97)
+            store.append({
+              kind: "override",
+              ref,
+              actor: "worker01",
+              at: d.decided_at,
+              body: { from: d.outcome.id, to: "nfa", direction: "down", reason: "fictional", pending: true },
+            });
         }
       });
       if ((done / BATCH) % 10 === 0) process.stderr.write(`  … ${done + BATCH} decisions\n`);
@@ -138,17 +214,31 @@ try {
     const runs = Array.from({ length: 20 }, () => time(fn));
     row(`${label} → ${runs[0].value.length} rows`, `${median(runs.map((r) => r.ms)).toFixed(2)} ms (first ${runs[0].ms.toFixed(2)})`, target);
   };
-  timed("list outcome=strategy_discussion, 2023-01-01..2024-07-01, limit 50", () => store.listDecisions({ outcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }), "≤ 50 ms");
-  timed("list recordedOutcome=strategy_discussion, same dates, limit 50", () => store.listDecisions({ recordedOutcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }), "≤ 50 ms");
+  timed(
+    "list outcome=strategy_discussion, 2023-01-01..2024-07-01, limit 50",
+    () => store.listDecisions({ outcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }),
+    "≤ 50 ms",
+  );
+  timed(
+    "list recordedOutcome=strategy_discussion, same dates, limit 50",
+    () => store.listDecisions({ recordedOutcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }),
+    "≤ 50 ms",
+  );
   timed("list outcome=immediate_protection (rarest), limit 50", () => store.listDecisions({ outcome: "immediate_protection", limit: 50 }), "≤ 50 ms");
   timed("list unreviewed, since 2025-01-01, limit 50", () => store.listDecisions({ unreviewed: true, since: "2025-01-01T00:00:00Z", limit: 50 }), "≤ 50 ms");
   timed("list pending, limit 50", () => store.listDecisions({ pending: true, limit: 50 }), "≤ 50 ms");
   timed("list newest, no filter, limit 50", () => store.listDecisions({ limit: 50 }), "≤ 50 ms");
-  timed("list worker=worker07, since 2026-01-01, limit 50", () => store.listDecisions({ worker: "worker07", since: "2026-01-01T00:00:00Z", limit: 50 }), "≤ 50 ms");
+  timed(
+    "list worker=worker07, since 2026-01-01, limit 50",
+    () => store.listDecisions({ worker: "worker07", since: "2026-01-01T00:00:00Z", limit: 50 }),
+    "≤ 50 ms",
+  );
   timed("list child contains 'pennick' (name substring: scans), limit 50", () => store.listDecisions({ child: "pennick", limit: 50 }));
   const someone = store.getDecision(store.listDecisions({ limit: 1 })[0].ref).answers;
   const identity = { name: someone.child_name, dob: someone.child_dob, ref: someone.child_ref, postcode: someone.household_postcode };
-  timed(`history for one child: candidates + classify`, () => store.findCandidates(identity).filter((c) => classifyMatch(identity, c.identity).kind !== "none"));
+  timed(`history for one child: candidates + classify`, () =>
+    store.findCandidates(identity).filter((c) => classifyMatch(identity, c.identity).kind !== "none"),
+  );
 
   // 4. Verify (as `triage log verify` runs it: chain, triggers, rule sets, index links, worker
   // threads), then on one thread, then with the full index rebuild-check; beside raw SHA-256.

@@ -70,13 +70,22 @@ if (!skip.has("eval")) {
   for (const input of inputs) levels += evaluate(rs, input).computed_outcome.level;
   const evalMs = performance.now() - t1;
   const perSecond = n / (evalMs / 1000);
-  report("evaluations per second (full record with deadlines)", `${Math.round(perSecond).toLocaleString()}/s (${((evalMs * 1000) / n).toFixed(1)} µs each)`, "≥ 150,000/s", perSecond >= 150_000);
+  report(
+    "evaluations per second (full record with deadlines)",
+    `${Math.round(perSecond).toLocaleString()}/s (${((evalMs * 1000) / n).toFixed(1)} µs each)`,
+    "≥ 150,000/s",
+    perSecond >= 150_000,
+  );
   // The same evaluator without response-time arithmetic: what rules lint and rules diff replay run.
   const bare = withoutDeadlines(rs);
   const t2 = performance.now();
   for (const input of inputs) evaluate(bare, input);
   const bareMs = performance.now() - t2;
-  report("  without deadline arithmetic (lint/diff replay path)", `${Math.round(n / (bareMs / 1000)).toLocaleString()}/s (${((bareMs * 1000) / n).toFixed(1)} µs each)`, "—");
+  report(
+    "  without deadline arithmetic (lint/diff replay path)",
+    `${Math.round(n / (bareMs / 1000)).toLocaleString()}/s (${((bareMs * 1000) / n).toFixed(1)} µs each)`,
+    "—",
+  );
   report("generating the answer sets", `${genMs.toFixed(0)} ms`, "—");
   report("heap growth over the run", `${((process.memoryUsage().heapUsed - heapBefore) / 1048576).toFixed(0)} MB (mean level ${(levels / n).toFixed(2)})`, "—");
 }
@@ -94,10 +103,16 @@ for (const [part, script, sizeVar, quickSize] of [
 ]) {
   if (skip.has(part)) continue;
   console.log(`\n${part} (bench/${script})`);
-  const r = spawnSync(process.execPath, [join(root, "bench", script)], { cwd: root, env: { ...env, ...(quick ? { [sizeVar]: quickSize } : {}) }, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [join(root, "bench", script)], {
+    cwd: root,
+    env: { ...env, ...(quick ? { [sizeVar]: quickSize } : {}) },
+    stdio: "inherit",
+  });
   if (r.status !== 0) console.log(`bench/${script} exited ${r.status}`);
 }
 
 rmSync(tmp, { recursive: true, force: true });
 const missed = results.filter((r) => r.ok === false);
-console.log(`\n${results.filter((r) => r.ok === true).length} target(s) met, ${missed.length} missed${missed.length ? `: ${missed.map((m) => m.what).join("; ")}` : ""}`);
+console.log(
+  `\n${results.filter((r) => r.ok === true).length} target(s) met, ${missed.length} missed${missed.length ? `: ${missed.map((m) => m.what).join("; ")}` : ""}`,
+);

@@ -7,7 +7,8 @@ export function readText(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code === "EACCES" ? "permission denied" : String((error as Error).message);
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code === "EACCES" ? "permission denied" : String((error as Error).message);
     throw new TriageError(`cannot read ${what} ${path}: ${reason}`, ExitCode.Usage);
   }
 }

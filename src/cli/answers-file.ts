@@ -61,7 +61,9 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
   if (checked.problems.length > 0) {
     const { problemAt } = await import("../rules/yaml-source.js");
     const source = await yaml();
-    const problems = checked.problems.map((p) => (rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question)));
+    const problems = checked.problems.map((p) =>
+      rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question),
+    );
     throw new InvalidInputError(`${file}: ${problems.length} problem(s) in the answers`, problems, ExitCode.Usage);
   }
   return { answers: checked.answers, warnings: checked.warnings, now, written: map };

@@ -8,7 +8,9 @@ import { parseFixture, type Fixture } from "../rules/fixtures.js";
 export function readFixtures(dir: string): Fixture[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$|\.json$/.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$|\.json$/.test(n))
+      .sort();
   } catch {
     throw new TriageError(`cannot read fixtures folder ${dir}`, ExitCode.Usage);
   }

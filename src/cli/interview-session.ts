@@ -27,8 +27,26 @@ import { drive, requireTerminal, terminalPrompter } from "./interview/wiring.js"
 import { localTime } from "./render/text.js";
 
 export { conductInterview } from "./interview/conduct.js";
-export { DRAFT_FORMAT, draftLine, MemoryDraftStore, newDraftId, newDraftState, parseDraftState, type DraftRecord, type DraftState, type DraftStore } from "./interview/drafts.js";
-export { InterviewInterrupted, type HistoryPort, type LinkChoices, type RecordInput, type RecorderPort, type SessionDeps, type SessionResult } from "./interview/ports.js";
+export {
+  DRAFT_FORMAT,
+  draftLine,
+  MemoryDraftStore,
+  newDraftId,
+  newDraftState,
+  parseDraftState,
+  type DraftRecord,
+  type DraftState,
+  type DraftStore,
+} from "./interview/drafts.js";
+export {
+  InterviewInterrupted,
+  type HistoryPort,
+  type LinkChoices,
+  type RecordInput,
+  type RecorderPort,
+  type SessionDeps,
+  type SessionResult,
+} from "./interview/ports.js";
 
 /** `triage new` without --answers: a new guided interview. */
 export async function runInterview(ctx: Context, options: { dryRun: boolean }): Promise<void> {
@@ -46,7 +64,9 @@ export function prepareResume(rs: CompiledRuleSet, draft: DraftRecord): { state:
   const changed = draft.ruleSetSha256 !== rs.sha256;
   const fitted = revalidate(rs, parsed.flow, NO_HISTORY, { reachedReview: parsed.stage === "review" });
   if (changed) {
-    notes.push(`This draft was started under rules ${parsed.ruleSet.id} ${parsed.ruleSet.version} (${draft.ruleSetSha256.slice(0, 12)}); the current rules are ${rs.id} ${rs.version} (${rs.sha256.slice(0, 12)}).`);
+    notes.push(
+      `This draft was started under rules ${parsed.ruleSet.id} ${parsed.ruleSet.version} (${draft.ruleSetSha256.slice(0, 12)}); the current rules are ${rs.id} ${rs.version} (${rs.sha256.slice(0, 12)}).`,
+    );
     notes.push(...(fitted.changes.length > 0 ? fitted.changes.map((c) => `  • ${c}`) : ["  The answers so far still fit; nothing to change."]));
   }
   return { state: { ...parsed, flow: fitted.state, ruleSet: { id: rs.id, version: rs.version } }, notes };

@@ -148,7 +148,9 @@ export function createProgram(): Command {
   log
     .command("export")
     .description("every entry with its hashes, in chain order")
-    .addOption(new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row an entry, body as JSON text").choices(["jsonl", "csv"]).default("jsonl"))
+    .addOption(
+      new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row an entry, body as JSON text").choices(["jsonl", "csv"]).default("jsonl"),
+    )
     .option("--out <file>", "write to a file instead of standard output")
     .action(action(() => import("./commands/log-export.js")));
 

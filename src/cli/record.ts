@@ -22,7 +22,8 @@ import type { Context } from "./context.js";
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
   const { openLog } = await import("../log/open.js");
   const store = openLog(ctx.dbPath, { readonly: options.readonly === true });
-  if (store.isNew && !options.readonly) ctx.err(`Created the decision log at ${ctx.dbPath} (owner-only). Keep it backed up; \`triage log verify\` proves it intact.`);
+  if (store.isNew && !options.readonly)
+    ctx.err(`Created the decision log at ${ctx.dbPath} (owner-only). Keep it backed up; \`triage log verify\` proves it intact.`);
   return store;
 }
 
@@ -128,10 +129,17 @@ export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStor
   const history = lookupHistory(store, rs, req.answers, receivedAt, req.choices);
   const unresolved = history.possible_matches.filter((m) => m.confirmed === undefined);
   const warnings = [...req.warnings];
-  if (unresolved.length > 0) warnings.push(`possible earlier referral(s) about this child not confirmed or rejected: ${unresolved.map((m) => m.ref).join(", ")} (use --link REF or --no-link REF)`);
+  if (unresolved.length > 0)
+    warnings.push(
+      `possible earlier referral(s) about this child not confirmed or rejected: ${unresolved.map((m) => m.ref).join(", ")} (use --link REF or --no-link REF)`,
+    );
   const rationale = req.answers.worker_rationale;
   const analysis = req.analysis ?? (typeof rationale === "string" && rationale !== "unknown" ? rationale : undefined);
-  const decision: Decision = { ...evaluate(rs, { answers: req.answers, history, now: nowIso, warnings }), decided_by: ctx.user, ...(analysis ? { analysis } : {}) };
+  const decision: Decision = {
+    ...evaluate(rs, { answers: req.answers, history, now: nowIso, warnings }),
+    decided_by: ctx.user,
+    ...(analysis ? { analysis } : {}),
+  };
   const override = (to: string, reason: string, direction: "up" | "down"): OverrideBody => {
     const level = rs.outcomeLevel.get(to);
     if (level === undefined) throw new TriageError(`unknown outcome "${to}"; expected one of: ${rs.outcomes.map((o) => o.id).join(", ")}`);
@@ -140,7 +148,10 @@ export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStor
     if (direction === "down") refuseDowngradeBelowFloors(rs, decision, level);
     return { from: decision.outcome.id, to, direction, reason, pending: direction === "down" };
   };
-  const extra = [req.escalation && override(req.escalation.to, req.escalation.reason, "up"), req.downgrade && override(req.downgrade.to, req.downgrade.reason, "down")].filter((x): x is OverrideBody => x !== undefined);
+  const extra = [
+    req.escalation && override(req.escalation.to, req.escalation.reason, "up"),
+    req.downgrade && override(req.downgrade.to, req.downgrade.reason, "down"),
+  ].filter((x): x is OverrideBody => x !== undefined);
 
   const ref = store.batch(() => {
     const newRef = store.recordDecision(decision, { actor: ctx.user, ruleSetContent: rs.content, draftId: req.draftId });
@@ -161,9 +172,14 @@ export function refuseDowngradeBelowFloors(rs: CompiledRuleSet, decision: Pick<D
   const breached = downgradeFloors(rs, decision).find((f) => level < f.level);
   if (!breached) return;
   if (breached.kind === "hard_floor") {
-    throw new RefusedError(`refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${breached.outcome} set by ${breached.rules.join(", ")}; no one at the front door may go below it`);
+    throw new RefusedError(
+      `refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${breached.outcome} set by ${breached.rules.join(", ")}; no one at the front door may go below it`,
+    );
   }
-  throw new RefusedError(`refused: guard ${breached.guard} holds the outcome at ${breached.outcome} or above until these checks are recorded: ${breached.outstanding.join(", ")}`, `record them with: triage checks REF --record CHECK --found TEXT`);
+  throw new RefusedError(
+    `refused: guard ${breached.guard} holds the outcome at ${breached.outcome} or above until these checks are recorded: ${breached.outstanding.join(", ")}`,
+    `record them with: triage checks REF --record CHECK --found TEXT`,
+  );
 }
 
 export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input: AnswersFile, now: Date, options: Record<string, unknown>): Promise<void> {

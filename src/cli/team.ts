@@ -32,7 +32,8 @@ export function parseTeam(text: string, source: string, parse: (text: string) =>
     throw new TriageError(`team file ${source} is not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
   }
   if (data === null || data === undefined) data = {};
-  if (typeof data !== "object" || Array.isArray(data)) throw new TriageError(`team file ${source}: expected a map with managers: [names] and senior_managers: [names]`);
+  if (typeof data !== "object" || Array.isArray(data))
+    throw new TriageError(`team file ${source}: expected a map with managers: [names] and senior_managers: [names]`);
   const map = data as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of Object.keys(map)) if (!(KEYS as readonly string[]).includes(key)) problems.push(`unknown key "${key}" (expected ${KEYS.join(" or ")})`);

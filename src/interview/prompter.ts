@@ -100,7 +100,11 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
   const message = theme.style.message(config.message, status);
   if (status === "done") return `${prefix} ${message} ${style.ok(value)}`;
   if (status === "back") return `${prefix} ${message} ${style.dim(BACK_LABEL)}`;
-  const below = [config.help ? style.dim(`  (i) ${config.help}`) : "", config.hint ? style.dim(`  ${config.hint}`) : "", error ? style.bad(`  > ${error}`) : ""].filter(Boolean);
+  const below = [
+    config.help ? style.dim(`  (i) ${config.help}`) : "",
+    config.hint ? style.dim(`  ${config.hint}`) : "",
+    error ? style.bad(`  > ${error}`) : "",
+  ].filter(Boolean);
   return [`${prefix} ${message} ${value}`, below.length > 0 ? below.join("\n") : undefined];
 });
 
@@ -202,7 +206,14 @@ export function validateTyped(q: CompiledQuestion, typed: string, timeZone: stri
   const raw = q.raw;
   if (raw.type === "number") {
     const n = Number(text);
-    const range = raw.min !== undefined && raw.max !== undefined ? ` from ${raw.min} to ${raw.max}` : raw.min !== undefined ? ` of at least ${raw.min}` : raw.max !== undefined ? ` of at most ${raw.max}` : "";
+    const range =
+      raw.min !== undefined && raw.max !== undefined
+        ? ` from ${raw.min} to ${raw.max}`
+        : raw.min !== undefined
+          ? ` of at least ${raw.min}`
+          : raw.max !== undefined
+            ? ` of at most ${raw.max}`
+            : "";
     if (!Number.isFinite(n)) return `Enter ${raw.integer ? "a whole number" : "a number"}${range}`;
     if (raw.integer && !Number.isInteger(n)) return `Enter a whole number${range}`;
     if ((raw.min !== undefined && n < raw.min) || (raw.max !== undefined && n > raw.max)) return `Enter a number${range}`;
@@ -270,13 +281,25 @@ export class InquirerPrompter implements Prompter {
   }
 
   async choose<T>(_key: string, message: string, choices: readonly Choice<T>[], options: { default?: T; canGoBack?: boolean } = {}): Promise<T | Back> {
-    const items: (Separator | { value: T | Back; name: string; description?: string })[] = choices.map((c) => (c.help ? { value: c.value, name: c.label, description: c.help } : { value: c.value, name: c.label }));
+    const items: (Separator | { value: T | Back; name: string; description?: string })[] = choices.map((c) =>
+      c.help ? { value: c.value, name: c.label, description: c.help } : { value: c.value, name: c.label },
+    );
     if (options.canGoBack) items.push(new Separator(" "), { value: BACK, name: BACK_LABEL });
-    const config = { message, choices: items, pageSize: Math.min(Math.max(items.length, 7), 20), theme: promptTheme(this.#style, undefined), ...(options.default !== undefined ? { default: options.default } : {}) };
+    const config = {
+      message,
+      choices: items,
+      pageSize: Math.min(Math.max(items.length, 7), 20),
+      theme: promptTheme(this.#style, undefined),
+      ...(options.default !== undefined ? { default: options.default } : {}),
+    };
     return this.#run(() => select<T | Back>(config, this.#context));
   }
 
-  async text(_key: string, message: string, options: { required?: boolean; canGoBack?: boolean; help?: string; default?: string } = {}): Promise<string | Back> {
+  async text(
+    _key: string,
+    message: string,
+    options: { required?: boolean; canGoBack?: boolean; help?: string; default?: string } = {},
+  ): Promise<string | Back> {
     const hint = [options.required ? "required" : "Enter to leave blank", options.canGoBack ? "Esc: back" : ""].filter(Boolean).join(" · ");
     const result = await this.#run(() =>
       backInput(
@@ -307,7 +330,13 @@ export class InquirerPrompter implements Prompter {
   /** What select and checkbox prompts share: the message, the choices with "← Back", paging, theme. */
   #listConfig<C>(q: CompiledQuestion, info: AskInfo, choices: (Separator | C | { value: Back; name: string })[]) {
     if (info.canGoBack) choices.push(new Separator(" "), { value: BACK, name: BACK_LABEL });
-    return { message: this.#message(q, info), choices, pageSize: Math.min(Math.max(choices.length, 7), 15), loop: false, theme: promptTheme(this.#style, info.progress?.label) };
+    return {
+      message: this.#message(q, info),
+      choices,
+      pageSize: Math.min(Math.max(choices.length, 7), 15),
+      loop: false,
+      theme: promptTheme(this.#style, info.progress?.label),
+    };
   }
 
   async #select(q: CompiledQuestion, info: AskInfo): Promise<Answer | Back> {
@@ -324,12 +353,19 @@ export class InquirerPrompter implements Prompter {
   async #checkbox(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
     const pre = preselected(q, info.previous);
     const checked = new Set(Array.isArray(pre) ? pre : []);
-    const choices: (Separator | { value: string | Back; name: string; description?: string; checked?: boolean })[] = optionChoices(q).map((o) => ({ ...o, checked: checked.has(o.value) }));
+    const choices: (Separator | { value: string | Back; name: string; description?: string; checked?: boolean })[] = optionChoices(q).map((o) => ({
+      ...o,
+      checked: checked.has(o.value),
+    }));
     const config = {
       ...this.#listConfig(q, info, choices),
       // "Select all" would tick "none" with everything else.
       shortcuts: { all: null, invert: null },
-      validate: (selection: readonly { value: string | Back }[]) => checkSelection(q, selection.map((s) => s.value)),
+      validate: (selection: readonly { value: string | Back }[]) =>
+        checkSelection(
+          q,
+          selection.map((s) => s.value),
+        ),
     };
     const values = await this.#run(() => checkbox<string | Back>(config, this.#context));
     if (values.includes(BACK)) return BACK;

@@ -76,7 +76,15 @@ export class ScriptedPrompter implements Prompter {
 
   async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
     const value = this.#take(q.id, q.raw.ask);
-    this.events.push({ kind: "ask", key: q.id, previous: info.previous, progress: info.progress?.label, canGoBack: info.canGoBack, message: q.raw.ask, answer: value });
+    this.events.push({
+      kind: "ask",
+      key: q.id,
+      previous: info.previous,
+      progress: info.progress?.label,
+      canGoBack: info.canGoBack,
+      message: q.raw.ask,
+      answer: value,
+    });
     if (value === BACK) {
       if (!info.canGoBack) throw new ScriptError(`script answers "${q.id}" with BACK, but there is nothing to go back to`);
       return BACK;
@@ -99,7 +107,10 @@ export class ScriptedPrompter implements Prompter {
       return BACK;
     }
     const choice = choices.find((c) => c.value === value);
-    if (!choice) throw new ScriptError(`script answer ${JSON.stringify(value)} for "${key}" is not among the choices: ${choices.map((c) => JSON.stringify(c.value)).join(", ")}`);
+    if (!choice)
+      throw new ScriptError(
+        `script answer ${JSON.stringify(value)} for "${key}" is not among the choices: ${choices.map((c) => JSON.stringify(c.value)).join(", ")}`,
+      );
     return choice.value;
   }
 

@@ -46,7 +46,9 @@ const known = (s: string | null | undefined): string => (typeof s === "string" &
 
 /** Upper case without spaces ("sw1a 1aa" → "SW1A1AA"); "" if not known. */
 export function normalisePostcode(s: string | null | undefined): string {
-  return known(s).toUpperCase().replace(/[^A-Z0-9]/g, "");
+  return known(s)
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "");
 }
 
 /** "SW1A1AA" → "SW1A 1AA" (the inward code is always the last three characters). */
@@ -78,14 +80,39 @@ export function normaliseIdentity(identity: Identity): NormalIdentity {
 }
 
 const SOUNDEX: Record<string, string> = {
-  b: "1", f: "1", p: "1", v: "1",
-  c: "2", g: "2", j: "2", k: "2", q: "2", s: "2", x: "2", z: "2",
-  d: "3", t: "3", l: "4", m: "5", n: "5", r: "6",
+  b: "1",
+  f: "1",
+  p: "1",
+  v: "1",
+  c: "2",
+  g: "2",
+  j: "2",
+  k: "2",
+  q: "2",
+  s: "2",
+  x: "2",
+  z: "2",
+  d: "3",
+  t: "3",
+  l: "4",
+  m: "5",
+  n: "5",
+  r: "6",
 };
 
 // Spellings that sound alike at the start of English names; Soundex keeps the first letter as
 // written, which would split Catherine/Katherine and Philip/Filip.
-const SOUND_ALIKE_STARTS: ReadonlyArray<readonly [RegExp, string]> = [[/^ph/, "f"], [/^(kn|gn)/, "n"], [/^wr/, "r"], [/^wh/, "w"], [/^ps/, "s"], [/^c(?=[eiy])/, "s"], [/^c/, "k"], [/^q/, "k"], [/^x/, "z"]];
+const SOUND_ALIKE_STARTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^ph/, "f"],
+  [/^(kn|gn)/, "n"],
+  [/^wr/, "r"],
+  [/^wh/, "w"],
+  [/^ps/, "s"],
+  [/^c(?=[eiy])/, "s"],
+  [/^c/, "k"],
+  [/^q/, "k"],
+  [/^x/, "z"],
+];
 function soundAlikeStart(token: string): string {
   for (const [pattern, replacement] of SOUND_ALIKE_STARTS) if (pattern.test(token)) return token.replace(pattern, replacement);
   return token;
@@ -114,7 +141,13 @@ export function nameKey(name: string | null | undefined): string {
 }
 
 function keyOfNormal(normal: string): string {
-  return normal === "" ? "" : normal.split(" ").map((t) => soundex(t) || t).sort().join(" ");
+  return normal === ""
+    ? ""
+    : normal
+        .split(" ")
+        .map((t) => soundex(t) || t)
+        .sort()
+        .join(" ");
 }
 
 /** Damerau-Levenshtein distance (optimal string alignment: insert, delete, substitute, swap neighbours). */

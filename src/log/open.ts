@@ -108,7 +108,10 @@ function prepareFile(file: string): boolean {
     } catch (error) {
       // Another process may have created it a moment ago: then it is theirs and ours alike.
       if ((error as { code?: unknown }).code !== "EEXIST") {
-        throw new LogError(`cannot create the log ${file}: the folder ${dir} is read-only or not accessible (${reason(error)})`, "check the folder's permissions or use --db");
+        throw new LogError(
+          `cannot create the log ${file}: the folder ${dir} is read-only or not accessible (${reason(error)})`,
+          "check the folder's permissions or use --db",
+        );
       }
     }
   } else if (!stat.isFile()) {
@@ -122,7 +125,10 @@ function prepareFile(file: string): boolean {
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw new LogError(`the folder ${dir} is read-only, and the log needs to write its journal files beside ${file} (${reason(error)})`, "check the folder's permissions");
+    throw new LogError(
+      `the folder ${dir} is read-only, and the log needs to write its journal files beside ${file} (${reason(error)})`,
+      "check the folder's permissions",
+    );
   }
   return created;
 }
@@ -153,14 +159,23 @@ function checkIdentity(db: Database.Database, file: string, readonly: boolean): 
   const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
   const isEmpty = applicationId === 0 && objects === 0 && version === 0;
   if (applicationId !== TRIAGE_APPLICATION_ID && !isEmpty) {
-    throw new LogError(`${file} is a SQLite database but not a triage log (it has ${objects} tables and indexes and no triage marker); it was left unchanged`, "check --db / TRIAGE_DB");
+    throw new LogError(
+      `${file} is a SQLite database but not a triage log (it has ${objects} tables and indexes and no triage marker); it was left unchanged`,
+      "check --db / TRIAGE_DB",
+    );
   }
   if (version > LATEST_VERSION) {
-    throw new LogError(`the log ${file} was written by a newer version of triage (schema ${version}; this version knows up to ${LATEST_VERSION}); it was left unchanged`, "upgrade triage to use this log");
+    throw new LogError(
+      `the log ${file} was written by a newer version of triage (schema ${version}; this version knows up to ${LATEST_VERSION}); it was left unchanged`,
+      "upgrade triage to use this log",
+    );
   }
   if (readonly && isEmpty) throw new LogError(`the log ${file} is empty: nothing has been recorded in it yet`);
   if (readonly && version < LATEST_VERSION) {
-    throw new LogError(`the log ${file} uses an older schema (${version}) and cannot be upgraded read-only`, "run any command that records something to upgrade it");
+    throw new LogError(
+      `the log ${file} uses an older schema (${version}) and cannot be upgraded read-only`,
+      "run any command that records something to upgrade it",
+    );
   }
   return isEmpty;
 }

@@ -43,7 +43,9 @@ export function prepareStatements(db: Database.Database) {
         "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, rule_set_sha256 = excluded.rule_set_sha256, state = excluded.state",
     ),
     getDraft: p("SELECT id, created_by, created_at, updated_at, rule_set_sha256, state FROM drafts WHERE id = ?"),
-    listDrafts: p("SELECT id, created_by, created_at, updated_at, rule_set_sha256, state FROM drafts WHERE @by IS NULL OR created_by = @by ORDER BY updated_at DESC, id"),
+    listDrafts: p(
+      "SELECT id, created_by, created_at, updated_at, rule_set_sha256, state FROM drafts WHERE @by IS NULL OR created_by = @by ORDER BY updated_at DESC, id",
+    ),
     deleteDraft: p("DELETE FROM drafts WHERE id = ?"),
   };
 }

@@ -72,7 +72,8 @@ export class LogStore {
 
   /** Appends one entry (any kind but `decision` and `rule_set`, which have their own verbs). */
   append(event: NewEvent): ChainHead {
-    if (KINDS_WITH_OWN_VERB.has(event.kind)) throw new Error(`append: use ${event.kind === "decision" ? "recordDecision" : "registerRuleSet"} for ${event.kind} entries`);
+    if (KINDS_WITH_OWN_VERB.has(event.kind))
+      throw new Error(`append: use ${event.kind === "decision" ? "recordDecision" : "registerRuleSet"} for ${event.kind} entries`);
     return this.#write(() => {
       if (event.ref != null && this.#s.decisionExists.get(event.ref) === undefined) {
         throw new TriageError(`there is no referral ${event.ref} in the log ${this.path}`);
@@ -156,7 +157,16 @@ export class LogStore {
       exclude: options.excludeRef ?? null,
       limit: options.limit ?? 500,
     };
-    type CandidateRow = { seq: number; ref: string; received_at: string; outcome: string; child_name: string | null; child_dob: string | null; child_ref: string | null; postcode_norm: string | null };
+    type CandidateRow = {
+      seq: number;
+      ref: string;
+      received_at: string;
+      outcome: string;
+      child_name: string | null;
+      child_dob: string | null;
+      child_ref: string | null;
+      postcode_norm: string | null;
+    };
     return this.#guard(() =>
       (this.#s.candidates.all(params) as CandidateRow[]).map((r) => ({
         seq: r.seq,

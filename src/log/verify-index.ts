@@ -14,14 +14,37 @@ const MAX_REPORTED = 10;
 
 // Compared in this order; also the order they are selected in.
 const COLUMNS = [
-  "ref", "received_at", "received_utc", "decided_at", "outcome", "outcome_level", "computed_level", "decide_by", "respond_by",
-  "worker", "rule_set_sha256", "child_name", "child_name_norm", "name_key", "child_dob", "child_ref", "postcode_norm",
+  "ref",
+  "received_at",
+  "received_utc",
+  "decided_at",
+  "outcome",
+  "outcome_level",
+  "computed_level",
+  "decide_by",
+  "respond_by",
+  "worker",
+  "rule_set_sha256",
+  "child_name",
+  "child_name_norm",
+  "name_key",
+  "child_dob",
+  "child_ref",
+  "postcode_norm",
 ] as const satisfies ReadonlyArray<keyof DecisionIndexRow>;
 
 const IDENTITY_IDS = Object.values(IDENTITY_QUESTIONS);
 const BODY_PATHS = [
-  "$.ref", "$.received_at", "$.decided_at", "$.outcome.id", "$.outcome.level", "$.computed_outcome.level",
-  "$.deadlines.decide_by", "$.deadlines.respond_by", "$.rule_set.sha256", ...IDENTITY_IDS.map((id) => `$.answers.${id}`),
+  "$.ref",
+  "$.received_at",
+  "$.decided_at",
+  "$.outcome.id",
+  "$.outcome.level",
+  "$.computed_outcome.level",
+  "$.deadlines.decide_by",
+  "$.deadlines.respond_by",
+  "$.rule_set.sha256",
+  ...IDENTITY_IDS.map((id) => `$.answers.${id}`),
 ];
 type BodyFields = [string, string, string, string, number, number, string | null, string | null, string, ...unknown[]];
 
@@ -57,7 +80,16 @@ function compare(seq: number, actor: string, fields: BodyFields, stored: unknown
   if (respondBy !== null) deadlines.respond_by = respondBy;
   let expected: DecisionIndexRow;
   try {
-    const source = { ref, received_at, decided_at, outcome: { id: outcome, level: outcomeLevel }, computed_outcome: { level: computedLevel }, deadlines, rule_set: { sha256: ruleSet }, answers };
+    const source = {
+      ref,
+      received_at,
+      decided_at,
+      outcome: { id: outcome, level: outcomeLevel },
+      computed_outcome: { level: computedLevel },
+      deadlines,
+      rule_set: { sha256: ruleSet },
+      answers,
+    };
     expected = decisionIndexRow(source, seq, actor);
   } catch (error) {
     return `decision ${ref} (entry ${seq}) cannot be indexed: ${(error as Error).message}`;

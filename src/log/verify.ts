@@ -119,7 +119,10 @@ function inWorker(store: LogStore, task: RangeTask): Promise<RangeScan> {
 
 function compareAnchor(anchor: Anchor, head: ChainHead, hashAtAnchor: string | undefined): { matches: boolean; reason: string } {
   if (hashAtAnchor === undefined) {
-    return { matches: false, reason: `the anchor is at entry ${anchor.seq} but the log has no such entry (it ends at ${head.seq}): entries were removed, or this is a different log` };
+    return {
+      matches: false,
+      reason: `the anchor is at entry ${anchor.seq} but the log has no such entry (it ends at ${head.seq}): entries were removed, or this is a different log`,
+    };
   }
   if (hashAtAnchor !== anchor.hash) {
     return { matches: false, reason: `entry ${anchor.seq} has a different hash from the anchor: the log was rewritten at or before entry ${anchor.seq}` };
@@ -144,7 +147,14 @@ export function parseAnchor(text: string, source: string): Anchor {
     throw new TriageError(`${source} is not an anchor file (not JSON); expected {"seq": N, "hash": "…"} as written by \`triage log anchor --out\``);
   }
   const v = value as Partial<Record<keyof Anchor, unknown>> | null;
-  if (typeof v !== "object" || v === null || !Number.isInteger(v.seq) || (v.seq as number) < 1 || typeof v.hash !== "string" || !/^[0-9a-f]{64}$/.test(v.hash)) {
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    !Number.isInteger(v.seq) ||
+    (v.seq as number) < 1 ||
+    typeof v.hash !== "string" ||
+    !/^[0-9a-f]{64}$/.test(v.hash)
+  ) {
     throw new TriageError(`${source} is not an anchor file; expected {"seq": N, "hash": "<64 hex digits>"} as written by \`triage log anchor --out\``);
   }
   return { seq: v.seq as number, hash: v.hash, ...(typeof v.at === "string" && { at: v.at }) };

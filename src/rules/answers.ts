@@ -60,7 +60,8 @@ export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: s
     case "multiselect": {
       const list = Array.isArray(value) ? value : [value];
       if (list.length === 0) return { ok: false, message: `choose at least one; ${optionList()}` };
-      for (const item of list) if (typeof item !== "string" || !q.options.includes(item)) return { ok: false, message: `${JSON.stringify(item)} is not an option; ${optionList()}` };
+      for (const item of list)
+        if (typeof item !== "string" || !q.options.includes(item)) return { ok: false, message: `${JSON.stringify(item)} is not an option; ${optionList()}` };
       if (new Set(list).size !== list.length) return { ok: false, message: "an option is listed twice" };
       const exclusive = list.filter((x) => (raw.exclusive ?? []).includes(x as string));
       if (exclusive.length > 0 && list.length > 1) return { ok: false, message: `"${exclusive[0]}" cannot be combined with other answers` };
@@ -80,7 +81,9 @@ export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: s
     }
     case "datetime": {
       const t = typeof value === "string" ? parseDateTime(value, timeZone) : undefined;
-      return t ? { ok: true, answer: formatInZone(t, timeZone) } : { ok: false, message: `${JSON.stringify(value)} is not a date-time; expected YYYY-MM-DDTHH:MM (local to ${timeZone}) or with an offset` };
+      return t
+        ? { ok: true, answer: formatInZone(t, timeZone) }
+        : { ok: false, message: `${JSON.stringify(value)} is not a date-time; expected YYYY-MM-DDTHH:MM (local to ${timeZone}) or with an offset` };
     }
     case "text":
       if (typeof value === "number") return { ok: true, answer: String(value) };
@@ -126,7 +129,10 @@ export function checkAnswers(rs: CompiledRuleSet, written: Readonly<Record<strin
         answers[q.id] = q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN;
         warnings.push(`"${q.id}" was not answered: counted as "not known"`);
       } else {
-        problems.push({ question: q.id, message: `question "${q.id}" is not answered (${q.raw.ask})${q.allowUnknown ? `; write "unknown" if not known, or use --unanswered unknown` : ""}` });
+        problems.push({
+          question: q.id,
+          message: `question "${q.id}" is not answered (${q.raw.ask})${q.allowUnknown ? `; write "unknown" if not known, or use --unanswered unknown` : ""}`,
+        });
         continue;
       }
     } else {

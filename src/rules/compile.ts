@@ -100,7 +100,16 @@ export function compileRuleSet(valid: ValidRuleSet): CompiledRuleSet {
 
   const questions = raw.questions.map((q, index): CompiledQuestion => {
     const when = q.when ? resolve(q.when, ["questions", index, "when"], index) : undefined;
-    return { raw: q, id: q.id, index, options: optionValues(q), allowUnknown: allowsUnknown(q), countsAs: q.unknown_counts_as, when, visible: when ? compileCondition(when) : undefined };
+    return {
+      raw: q,
+      id: q.id,
+      index,
+      options: optionValues(q),
+      allowUnknown: allowsUnknown(q),
+      countsAs: q.unknown_counts_as,
+      when,
+      visible: when ? compileCondition(when) : undefined,
+    };
   });
 
   const rules = raw.rules.map((r, i): CompiledRule => {
@@ -122,13 +131,29 @@ export function compileRuleSet(valid: ValidRuleSet): CompiledRuleSet {
     raw.checks.map((c, i): [string, CompiledCheck] => {
       const requiredWhen = c.required_when ? resolve(c.required_when, ["checks", i, "required_when"]) : undefined;
       const satisfiedWhen = c.satisfied_when ? resolve(c.satisfied_when, ["checks", i, "satisfied_when"]) : undefined;
-      return [c.id, { raw: c, requiredWhen, satisfiedWhen, required: requiredWhen && compileCondition(requiredWhen), satisfied: satisfiedWhen && compileCondition(satisfiedWhen) }];
+      return [
+        c.id,
+        {
+          raw: c,
+          requiredWhen,
+          satisfiedWhen,
+          required: requiredWhen && compileCondition(requiredWhen),
+          satisfied: satisfiedWhen && compileCondition(satisfiedWhen),
+        },
+      ];
     }),
   );
 
   const guards = raw.guards.map((g, i): CompiledGuard => {
     const when = resolve(g.when, ["guards", i, "when"]);
-    return { raw: g, when, checks: g.requires_checks.map((id) => ({ id, check: checks.get(id)! })), applies: compileCondition(when), hardStop: g.hard_stop_when ? compileCondition(resolve(g.hard_stop_when, ["guards", i, "hard_stop_when"])) : undefined, floorLevel: scope.outcomeLevel.get(g.floor)! };
+    return {
+      raw: g,
+      when,
+      checks: g.requires_checks.map((id) => ({ id, check: checks.get(id)! })),
+      applies: compileCondition(when),
+      hardStop: g.hard_stop_when ? compileCondition(resolve(g.hard_stop_when, ["guards", i, "hard_stop_when"])) : undefined,
+      floorLevel: scope.outcomeLevel.get(g.floor)!,
+    };
   });
 
   if (issues.length > 0) throw new Error(`compileRuleSet: rule set was not validated: ${issues[0]!.message}`);
@@ -140,7 +165,12 @@ export function compileRuleSet(valid: ValidRuleSet): CompiledRuleSet {
     content: valid.content,
     raw,
     officeHours: raw.office_hours,
-    outcomes: raw.outcomes.map((o, i) => ({ id: o.id, level: i + 1, label: o.label, responseTimes: Object.entries(o.response_times).map(([name, d]) => [name, duration(d)] as [string, Duration]) })),
+    outcomes: raw.outcomes.map((o, i) => ({
+      id: o.id,
+      level: i + 1,
+      label: o.label,
+      responseTimes: Object.entries(o.response_times).map(([name, d]) => [name, duration(d)] as [string, Duration]),
+    })),
     outcomeLevel: scope.outcomeLevel,
     defaultLevel: scope.outcomeLevel.get(raw.default_outcome)!,
     questions,

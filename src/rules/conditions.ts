@@ -33,7 +33,11 @@ export const CLOCK_FACTS = ["out_of_hours", "received_out_of_hours"] as const;
 /** A leaf, resolved: its subject, its operator and its operand with thresholds and outcomes made numbers. */
 export interface ResolvedLeaf {
   kind: "leaf";
-  subject: { type: "question"; index: number; id: string; numericKind: "number" | "date" | "datetime" | null } | { type: "history"; name: keyof HistoryFacts } | { type: "clock"; name: "out_of_hours" | "received_out_of_hours" } | { type: "outcome" };
+  subject:
+    | { type: "question"; index: number; id: string; numericKind: "number" | "date" | "datetime" | null }
+    | { type: "history"; name: keyof HistoryFacts }
+    | { type: "clock"; name: "out_of_hours" | "received_out_of_hours" }
+    | { type: "outcome" };
   op: Operator;
   /** Literal operand(s): scalars, sets for in/contains, [lo, hi] for between. */
   value: unknown;
@@ -49,7 +53,11 @@ export function leafOperator(leaf: Record<string, unknown>): Operator[] {
 }
 
 /** Walks a raw condition, calling `visit` for each leaf with its path (for validation and resolution). */
-export function forEachLeaf(condition: RawCondition, path: (string | number)[], visit: (leaf: Record<string, unknown>, path: (string | number)[]) => void): void {
+export function forEachLeaf(
+  condition: RawCondition,
+  path: (string | number)[],
+  visit: (leaf: Record<string, unknown>, path: (string | number)[]) => void,
+): void {
   if ("all" in condition && Array.isArray(condition.all)) condition.all.forEach((c, i) => forEachLeaf(c, [...path, "all", i], visit));
   else if ("any" in condition && Array.isArray(condition.any)) condition.any.forEach((c, i) => forEachLeaf(c, [...path, "any", i], visit));
   else if ("not" in condition && condition.not) forEachLeaf(condition.not as RawCondition, [...path, "not"], visit);
@@ -183,7 +191,13 @@ export function compileCondition(condition: ResolvedCondition): Predicate {
 function compileLeaf(leaf: ResolvedLeaf): Predicate {
   const s = leaf.subject;
   const get: (env: Env) => unknown =
-    s.type === "question" ? (env) => env.values[s.index] : s.type === "history" ? (env) => env.history[s.name] : s.type === "clock" ? (env) => env.clock[s.name] : (env) => env.level;
+    s.type === "question"
+      ? (env) => env.values[s.index]
+      : s.type === "history"
+        ? (env) => env.history[s.name]
+        : s.type === "clock"
+          ? (env) => env.clock[s.name]
+          : (env) => env.level;
   const index = s.type === "question" ? s.index : -1;
   const operand = leaf.value;
   switch (leaf.op) {
@@ -224,10 +238,11 @@ function compileLeaf(leaf: ResolvedLeaf): Predicate {
         if (v === undefined) return false;
         let hit = false;
         if (Array.isArray(v)) {
-          for (const x of v) if (set.has(x)) {
-            hit = true;
-            break;
-          }
+          for (const x of v)
+            if (set.has(x)) {
+              hit = true;
+              break;
+            }
         } else hit = set.has(v);
         return any ? hit : !hit;
       };
@@ -261,7 +276,14 @@ function subjectName(leaf: ResolvedLeaf): string {
 
 function notEvaluated(condition: ResolvedCondition): ConditionTrace {
   if (condition.kind === "leaf") {
-    return { kind: "leaf", result: "not_evaluated", subject: subjectName(condition), op: condition.op, expected: condition.written, thresholds: condition.thresholds };
+    return {
+      kind: "leaf",
+      result: "not_evaluated",
+      subject: subjectName(condition),
+      op: condition.op,
+      expected: condition.written,
+      thresholds: condition.thresholds,
+    };
   }
   if (condition.kind === "not") return { kind: "not", result: "not_evaluated", items: [notEvaluated(condition.item)] };
   return { kind: condition.kind, result: "not_evaluated", items: condition.items.map(notEvaluated) };

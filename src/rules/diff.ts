@@ -12,7 +12,28 @@
  * deltas both diffs share). This file re-exports their public names so importers need not know.
  */
 export { conditionThresholds, thresholdUses, type ThresholdUse, type UseKind } from "./diff/thresholds.js";
-export { diffRuleSets, fieldChanges, identityOf, SECTIONS, type Change, type ItemDiff, type OptionDiff, type RuleSetDiff, type RuleSetIdentity, type Section, type ThresholdDiff } from "./diff/structure.js";
+export {
+  diffRuleSets,
+  fieldChanges,
+  identityOf,
+  SECTIONS,
+  type Change,
+  type ItemDiff,
+  type OptionDiff,
+  type RuleSetDiff,
+  type RuleSetIdentity,
+  type Section,
+  type ThresholdDiff,
+} from "./diff/structure.js";
 export { prepareFixture, prepareLogged, questionsKey, type LoggedCase, type Prepared } from "./diff/prepare.js";
 export { CaseComparison, describeLeaf, evaluatedSide, type Direction, type Side } from "./diff/compare.js";
-export { Replay, withoutDeadlines, type CaseSource, type ChangedCase, type GuardDelta, type NotReplayed, type ReplayReport, type RuleDelta } from "./diff/replay.js";
+export {
+  Replay,
+  withoutDeadlines,
+  type CaseSource,
+  type ChangedCase,
+  type GuardDelta,
+  type NotReplayed,
+  type ReplayReport,
+  type RuleDelta,
+} from "./diff/replay.js";

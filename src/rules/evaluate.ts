@@ -6,7 +6,19 @@
 import type { CompiledQuestion, CompiledRule, CompiledRuleSet, Duration } from "./compile.js";
 import type { Env } from "./conditions.js";
 import { addCalendarDays, addHours, addWorkingDays, formatInZone, isOutOfHours, type OfficeHours } from "./time.js";
-import { EMPTY_HISTORY, NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts, type Decision, type DecisionStep, type EvaluationInput, type FiredRule, type GuardState, type OutcomeRef } from "./types.js";
+import {
+  EMPTY_HISTORY,
+  NO_HISTORY,
+  UNKNOWN,
+  type Answer,
+  type HistoryFacts,
+  type Decision,
+  type DecisionStep,
+  type EvaluationInput,
+  type FiredRule,
+  type GuardState,
+  type OutcomeRef,
+} from "./types.js";
 
 export interface EvaluateOptions extends EvaluationInput {
   /** Checks recorded in the log after the decision (they release guards). */
@@ -42,7 +54,13 @@ export function outcomeRef(rs: CompiledRuleSet, level: number): OutcomeRef {
 /** An environment with nothing answered yet. */
 export function emptyEnv(rs: CompiledRuleSet, history: HistoryFacts = NO_HISTORY): Env {
   const n = rs.questions.length;
-  return { values: new Array<Answer | undefined>(n), unknown: new Array<boolean>(n).fill(false), history, clock: { out_of_hours: false, received_out_of_hours: false }, level: 0 };
+  return {
+    values: new Array<Answer | undefined>(n),
+    unknown: new Array<boolean>(n).fill(false),
+    history,
+    clock: { out_of_hours: false, received_out_of_hours: false },
+    level: 0,
+  };
 }
 
 /** Records a visible answer as the rules see it: "not known" becomes its unknown_counts_as. */
@@ -53,7 +71,12 @@ export function setAnswer(env: Env, q: CompiledQuestion, answer: Answer): void {
 }
 
 /** Builds the environment: visible answers in question order, with unknown_counts_as applied. */
-export function buildEnv(rs: CompiledRuleSet, input: EvaluationInput, received: Date, now: Date): { env: Env; visibleAnswers: Record<string, Answer>; unknowns: string[] } {
+export function buildEnv(
+  rs: CompiledRuleSet,
+  input: EvaluationInput,
+  received: Date,
+  now: Date,
+): { env: Env; visibleAnswers: Record<string, Answer>; unknowns: string[] } {
   const env = emptyEnv(rs, (input.history ?? EMPTY_HISTORY).facts);
   env.clock = { out_of_hours: isOutOfHours(now, rs.officeHours), received_out_of_hours: isOutOfHours(received, rs.officeHours) };
   const visibleAnswers: Record<string, Answer> = {};
@@ -93,7 +116,11 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
     // A hard floor is hard at its floor; a hard raise at the level it reached when it applied.
     const hardAt = effect === "floor" ? rule.floorLevel! : effect === "raise" && applied && outcome !== undefined ? rs.outcomeLevel.get(outcome)! : 0;
     if (hard && hardAt > hardLevel) hardLevel = hardAt;
-    fired.push(outcome === undefined ? { id: rule.id, title: rule.raw.title, effect, applied, hard, because: rule.raw.because } : { id: rule.id, title: rule.raw.title, effect, outcome, applied, hard, because: rule.raw.because });
+    fired.push(
+      outcome === undefined
+        ? { id: rule.id, title: rule.raw.title, effect, applied, hard, because: rule.raw.because }
+        : { id: rule.id, title: rule.raw.title, effect, outcome, applied, hard, because: rule.raw.because },
+    );
     firedRules.push(rule);
   };
 
@@ -128,7 +155,7 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
 
   // Phase 3: rules that read the outcome so far, each at most once, until nothing new fires.
   const done = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const r of rs.outcomeRules) {
       if (done.has(r.id)) continue;
@@ -211,7 +238,13 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
     guards,
     flags,
     unknowns,
-    history: { referrals_in_window: history.referrals_in_window, distinct_referrers: history.distinct_referrers, earlier: history.earlier, possible_matches: history.possible_matches, facts: history.facts },
+    history: {
+      referrals_in_window: history.referrals_in_window,
+      distinct_referrers: history.distinct_referrers,
+      earlier: history.earlier,
+      possible_matches: history.possible_matches,
+      facts: history.facts,
+    },
     answers: visibleAnswers,
     clock: { now: formatInZone(now, tz), out_of_hours: env.clock.out_of_hours, received_out_of_hours: env.clock.received_out_of_hours },
     warnings: [...(input.warnings ?? [])],

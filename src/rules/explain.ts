@@ -34,8 +34,20 @@ export function explain(rs: CompiledRuleSet, input: EvaluateOptions): Explanatio
   const at = (level: number): Env => ({ ...detail.env, level });
   const rules = [...rs.baseRules, ...rs.outcomeRules].map((r): RuleExplanation => {
     const level = detail.testedAtLevel.get(r.id) ?? 0;
-    const effect = r.floorLevel !== undefined ? `floor ${r.raw.floor}${r.raw.hard ? " (hard)" : ""}` : r.raiseBy !== undefined ? `raise +${r.raiseBy} (cap ${r.raw.cap})` : "steps and flags only";
-    return { id: r.id, title: r.raw.title, fired: firedIds.has(r.id), effect, tested_at: r.readsOutcome ? idOf(level) : undefined, condition: traceCondition(r.when, at(level), idOf) };
+    const effect =
+      r.floorLevel !== undefined
+        ? `floor ${r.raw.floor}${r.raw.hard ? " (hard)" : ""}`
+        : r.raiseBy !== undefined
+          ? `raise +${r.raiseBy} (cap ${r.raw.cap})`
+          : "steps and flags only";
+    return {
+      id: r.id,
+      title: r.raw.title,
+      fired: firedIds.has(r.id),
+      effect,
+      tested_at: r.readsOutcome ? idOf(level) : undefined,
+      condition: traceCondition(r.when, at(level), idOf),
+    };
   });
   const guardEnv = at(detail.rulesLevel);
   const recorded = new Set(input.recordedChecks ?? []);

@@ -103,7 +103,10 @@ export function evaluateFixture(rs: CompiledRuleSet, fixture: Fixture): { decisi
   const problems = checked.problems.map((p) => p.message);
   if (!now) problems.push(`"now" ${JSON.stringify(fixture.now)} is not a date-time`);
   if (problems.length > 0 || !now) return { problems };
-  return { decision: evaluate(rs, { answers: checked.answers, history: fixtureHistory(fixture), now: formatInZone(now, tz), warnings: checked.warnings }), problems: [] };
+  return {
+    decision: evaluate(rs, { answers: checked.answers, history: fixtureHistory(fixture), now: formatInZone(now, tz), warnings: checked.warnings }),
+    problems: [],
+  };
 }
 
 export function runFixture(rs: CompiledRuleSet, fixture: Fixture): CaseResult {
@@ -126,9 +129,11 @@ export function runFixture(rs: CompiledRuleSet, fixture: Fixture): CaseResult {
   for (const [id, status] of Object.entries(e.guards ?? {})) {
     const got = decision.guards.find((g) => g.id === id);
     if (!got) diff.push(`guard ${id}: not in the rule set`);
-    else if (got.status !== status) diff.push(`guard ${id}: expected ${status}, got ${got.status}${got.outstanding.length > 0 ? ` (outstanding: ${got.outstanding.join(", ")})` : ""}`);
+    else if (got.status !== status)
+      diff.push(`guard ${id}: expected ${status}, got ${got.status}${got.outstanding.length > 0 ? ` (outstanding: ${got.outstanding.join(", ")})` : ""}`);
   }
-  if (e.hard_floor !== undefined && decision.hard_floor !== e.hard_floor) diff.push(`hard floor: expected ${e.hard_floor ?? "none"}, got ${decision.hard_floor ?? "none"}`);
+  if (e.hard_floor !== undefined && decision.hard_floor !== e.hard_floor)
+    diff.push(`hard floor: expected ${e.hard_floor ?? "none"}, got ${decision.hard_floor ?? "none"}`);
   // Expectations must name things that exist, or a typo would make a check that cannot fail.
   for (const id of [...(e.fired ?? []), ...(e.not_fired ?? [])]) if (!rs.rules.has(id)) diff.push(`expectation names unknown rule "${id}"`);
   for (const id of e.steps ?? []) if (!rs.steps.has(id)) diff.push(`expectation names unknown step "${id}"`);

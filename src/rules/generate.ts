@@ -48,4 +48,16 @@ export { historyUsed, inputOf, withoutDeadlines } from "./generate/input.js";
 export { allConditions, forEachResolvedLeaf, thresholdsInConditions } from "./generate/operands.js";
 export { planGeneration, type PlanOptions } from "./generate/plan.js";
 export { baselineChoices, choicesArbitrary, generateScenarios, sampleChoices, type GenerateOptions } from "./generate/sample.js";
-export { CLOCK_DIM, DENSE_MODE, FOCUS_MAX, TARGET_MAX, type Candidate, type Choices, type ClockCandidate, type FocusTerm, type GenerationPlan, type QuestionPlan, type Scenario } from "./generate/types.js";
+export {
+  CLOCK_DIM,
+  DENSE_MODE,
+  FOCUS_MAX,
+  TARGET_MAX,
+  type Candidate,
+  type Choices,
+  type ClockCandidate,
+  type FocusTerm,
+  type GenerationPlan,
+  type QuestionPlan,
+  type Scenario,
+} from "./generate/types.js";

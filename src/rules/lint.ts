@@ -36,7 +36,17 @@
  * and counter-examples), warnings.ts, report.ts (the report's shape) and finish.ts (merging the
  * chunks into the report). This file re-exports their public names.
  */
-export { CHUNK_SIZE, chunkSeed, chunksOf, DETERMINISM_SAMPLES, determinismEvery, runChunk, type Chunk, type ChunkResult, type FirstFailure } from "./lint/chunks.js";
+export {
+  CHUNK_SIZE,
+  chunkSeed,
+  chunksOf,
+  DETERMINISM_SAMPLES,
+  determinismEvery,
+  runChunk,
+  type Chunk,
+  type ChunkResult,
+  type FirstFailure,
+} from "./lint/chunks.js";
 export { DEFAULT_SAMPLES, DEFAULT_SEED, finishLint, lintRuleSet, resolveLintOptions, type LintOptions } from "./lint/finish.js";
 export type { CounterExample, CounterExampleSide, DecisionSummary, InvariantSummary, LintReport, LintWarning, Violation, WarningKind } from "./lint/report.js";
 export { prepareLint, type LintSetup, type Turn } from "./lint/setup.js";

@@ -26,12 +26,17 @@ type ZodIssue = z.core.$ZodIssue;
 
 /** A union failed: report the branch that got furthest, not every alternative. */
 function bestBranch(branches: ZodIssue[][]): ZodIssue[] {
-  const score = (issues: ZodIssue[]): [number, number] => [issues.some((i) => i.path.length === 0 && (i.code === "unrecognized_keys" || i.code === "invalid_type")) ? 1 : 0, issues.length];
-  return [...branches].sort((a, b) => {
-    const [ra, na] = score(a);
-    const [rb, nb] = score(b);
-    return ra - rb || na - nb;
-  })[0] ?? [];
+  const score = (issues: ZodIssue[]): [number, number] => [
+    issues.some((i) => i.path.length === 0 && (i.code === "unrecognized_keys" || i.code === "invalid_type")) ? 1 : 0,
+    issues.length,
+  ];
+  return (
+    [...branches].sort((a, b) => {
+      const [ra, na] = score(a);
+      const [rb, nb] = score(b);
+      return ra - rb || na - nb;
+    })[0] ?? []
+  );
 }
 
 function describe(issue: ZodIssue, path: (string | number)[]): string {

@@ -57,8 +57,10 @@ function suggest(name: string, known: readonly string[]): string {
 }
 
 export function resolveCondition(condition: RawCondition, scope: Scope, path: (string | number)[], issues: Issue[]): ResolvedCondition {
-  if ("all" in condition && Array.isArray(condition.all)) return { kind: "all", items: condition.all.map((c, i) => resolveCondition(c, scope, [...path, "all", i], issues)) };
-  if ("any" in condition && Array.isArray(condition.any)) return { kind: "any", items: condition.any.map((c, i) => resolveCondition(c, scope, [...path, "any", i], issues)) };
+  if ("all" in condition && Array.isArray(condition.all))
+    return { kind: "all", items: condition.all.map((c, i) => resolveCondition(c, scope, [...path, "all", i], issues)) };
+  if ("any" in condition && Array.isArray(condition.any))
+    return { kind: "any", items: condition.any.map((c, i) => resolveCondition(c, scope, [...path, "any", i], issues)) };
   if ("not" in condition && condition.not) return { kind: "not", item: resolveCondition(condition.not as RawCondition, scope, [...path, "not"], issues) };
   return resolveLeaf(condition as Record<string, unknown>, scope, path, issues);
 }
@@ -67,7 +69,13 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
   const fallback: ResolvedLeaf = { kind: "leaf", subject: { type: "outcome" }, op: "eq", value: -1, written: null, thresholds: [] };
   const ops = leafOperator(leaf);
   if (ops.length !== 1) {
-    issues.push({ path, message: ops.length === 0 ? `a condition needs all, any, not, or one operator (${list(["eq", "ne", "in", "not_in", "contains_any", "contains_all", "contains_none", "gte", "gt", "lte", "lt", "between", "answered", "unknown"])})` : `one operator per condition, found ${list(ops)}; combine them with all/any` });
+    issues.push({
+      path,
+      message:
+        ops.length === 0
+          ? `a condition needs all, any, not, or one operator (${list(["eq", "ne", "in", "not_in", "contains_any", "contains_all", "contains_none", "gte", "gt", "lte", "lt", "between", "answered", "unknown"])})`
+          : `one operator per condition, found ${list(ops)}; combine them with all/any`,
+    });
     return fallback;
   }
   const op = ops[0]!;
@@ -118,7 +126,10 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
   }
 
   if (!OPS_BY_TYPE[typeKey]!.includes(op)) {
-    issues.push({ path: opPath, message: `operator "${op}" does not fit ${hasQ ? `${typeKey} question "${leaf.q as string}"` : `fact "${leaf.fact as string}"`}; use one of: ${list(OPS_BY_TYPE[typeKey]!)}` });
+    issues.push({
+      path: opPath,
+      message: `operator "${op}" does not fit ${hasQ ? `${typeKey} question "${leaf.q as string}"` : `fact "${leaf.fact as string}"`}; use one of: ${list(OPS_BY_TYPE[typeKey]!)}`,
+    });
     return fallback;
   }
 
@@ -159,12 +170,17 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
       return v;
     }
     if (q.type === "number") {
-      if (typeof v !== "number" && !(v === UNKNOWN && allowsUnknown(q))) issues.push({ path: p, message: `"${q.id}" is a number question; expected a number or {threshold: name}, got ${JSON.stringify(v)}` });
+      if (typeof v !== "number" && !(v === UNKNOWN && allowsUnknown(q)))
+        issues.push({ path: p, message: `"${q.id}" is a number question; expected a number or {threshold: name}, got ${JSON.stringify(v)}` });
       return v;
     }
     if (q.type === "date" || q.type === "datetime") {
       const parsed = typeof v === "string" ? Date.parse(q.type === "date" ? `${v}T00:00:00Z` : v) : Number.NaN;
-      if (Number.isNaN(parsed)) issues.push({ path: p, message: `"${q.id}" is a ${q.type} question; expected ${q.type === "date" ? "YYYY-MM-DD" : "an ISO date-time with offset"}, got ${JSON.stringify(v)}` });
+      if (Number.isNaN(parsed))
+        issues.push({
+          path: p,
+          message: `"${q.id}" is a ${q.type} question; expected ${q.type === "date" ? "YYYY-MM-DD" : "an ISO date-time with offset"}, got ${JSON.stringify(v)}`,
+        });
       return op === "eq" || op === "ne" ? v : parsed;
     }
     if (typeof v !== "string") issues.push({ path: p, message: `"${q.id}" is a text question; expected text, got ${JSON.stringify(v)}` });
@@ -176,7 +192,8 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
     case "answered":
     case "unknown":
       if (typeof written !== "boolean") issues.push({ path: opPath, message: `"${op}" takes true or false` });
-      if (op === "unknown" && question && !allowsUnknown(question)) issues.push({ path: opPath, message: `"${question.id}" does not allow "not known" (allow_unknown: false)` });
+      if (op === "unknown" && question && !allowsUnknown(question))
+        issues.push({ path: opPath, message: `"${question.id}" does not allow "not known" (allow_unknown: false)` });
       value = written;
       break;
     case "in":

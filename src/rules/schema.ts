@@ -46,23 +46,14 @@ const leafShape = {
   lt: operand.optional(),
   between: z.tuple([operand, operand]).optional(),
   answered: z.boolean().optional().describe("true: the question is visible and answered (not known counts as answered)"),
-  unknown: z.boolean().optional().describe("true: the answer is \"not known\" (before unknown_counts_as)"),
+  unknown: z.boolean().optional().describe('true: the answer is "not known" (before unknown_counts_as)'),
 };
 export const leaf = z.strictObject(leafShape);
 
-export type RawCondition =
-  | { all: RawCondition[] }
-  | { any: RawCondition[] }
-  | { not: RawCondition }
-  | z.infer<typeof leaf>;
+export type RawCondition = { all: RawCondition[] } | { any: RawCondition[] } | { not: RawCondition } | z.infer<typeof leaf>;
 
 export const condition: z.ZodType<RawCondition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(condition).min(1) }),
-    z.strictObject({ any: z.array(condition).min(1) }),
-    z.strictObject({ not: condition }),
-    leaf,
-  ]),
+  z.union([z.strictObject({ all: z.array(condition).min(1) }), z.strictObject({ any: z.array(condition).min(1) }), z.strictObject({ not: condition }), leaf]),
 );
 
 export const threshold = z.strictObject({
@@ -80,10 +71,7 @@ export const outcome = z.strictObject({
   response_times: z.record(id, duration),
 });
 
-const option = z.union([
-  z.string(),
-  z.strictObject({ value: z.string(), label: z.string().optional(), help: z.string().optional() }),
-]);
+const option = z.union([z.string(), z.strictObject({ value: z.string(), label: z.string().optional(), help: z.string().optional() })]);
 
 export { QUESTION_TYPES, type QuestionType } from "./operators.js";
 

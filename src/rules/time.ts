@@ -16,7 +16,12 @@ export interface OfficeHours {
 }
 
 export interface LocalParts {
-  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
   weekday: Weekday;
   date: string; // YYYY-MM-DD
 }
@@ -44,7 +49,6 @@ function isRealDate(y: number, mo: number, d: number): boolean {
   return d <= new Date(wallMs(y, mo + 1, 0)).getUTCDate(); // day 0 of next month = last day of this one
 }
 
-
 /** Weekday from the date itself rather than a localised name. */
 function dateAndWeekday(utcMidnight: number): { date: string; weekday: Weekday } {
   const t = new Date(utcMidnight);
@@ -66,8 +70,12 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     f = new Intl.DateTimeFormat("en-US", {
       timeZone,
       hourCycle: "h23", // never "24:00" at midnight
-      year: "numeric", month: "numeric", day: "numeric",
-      hour: "numeric", minute: "numeric", second: "numeric",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
     });
     formatters.set(timeZone, f);
   }
@@ -242,8 +250,7 @@ export function parseDate(text: string): string | undefined {
 }
 
 // Fraction only after seconds: "10:00.5" would mean fractional minutes in ISO 8601.
-const DATETIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?$/;
 
 /**
  * Parses a date-time; without Z/offset it is local to `timeZone`. Strict: anything else,
@@ -259,7 +266,8 @@ export function parseDateTime(text: string, timeZone: string): Date | undefined 
   const wall = wallMs(y!, mo!, d!, h, mi, s);
   if (m[8] === undefined) return new Date(wallToInstant(wall, timeZone).getTime() + ms);
   if (m[8] === "Z") return new Date(wall + ms);
-  const oh = Number(m[10]), om = Number(m[11]);
+  const oh = Number(m[10]),
+    om = Number(m[11]);
   if (oh > 23 || om > 59) return undefined;
   const offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE;
   return new Date(wall - offset + ms);
@@ -298,7 +306,11 @@ const calendars = new WeakMap<OfficeHours, Calendar>();
 function calendar(hours: OfficeHours): Calendar {
   let c = calendars.get(hours);
   if (!c) {
-    c = { days: new Set(hours.days.map((d) => WEEKDAYS.indexOf(d))), holidays: new Set(hours.bank_holidays.filter((d) => parseDate(d) !== undefined).map(dayNumber)), window: openWindow(hours) };
+    c = {
+      days: new Set(hours.days.map((d) => WEEKDAYS.indexOf(d))),
+      holidays: new Set(hours.bank_holidays.filter((d) => parseDate(d) !== undefined).map(dayNumber)),
+      window: openWindow(hours),
+    };
     calendars.set(hours, c);
   }
   return c;

@@ -28,7 +28,11 @@ function known(ids: Iterable<string>, id: string, what: string, path: Path, issu
 function checkDuration(d: RawDuration, path: Path, raw: RawRuleSet, issues: Issue[]): void {
   const [unit, n] = Object.entries(d)[0] as [string, number | { threshold: string }];
   if (typeof n === "object") {
-    if (!raw.thresholds[n.threshold]) issues.push({ path: [...path, unit, "threshold"], message: `unknown threshold "${n.threshold}"; expected one of: ${Object.keys(raw.thresholds).join(", ")}` });
+    if (!raw.thresholds[n.threshold])
+      issues.push({
+        path: [...path, unit, "threshold"],
+        message: `unknown threshold "${n.threshold}"; expected one of: ${Object.keys(raw.thresholds).join(", ")}`,
+      });
   } else if (n < 0 || (unit === "working_days" && !Number.isInteger(n))) {
     issues.push({ path: [...path, unit], message: `${unit} must be ${unit === "working_days" ? "a whole number" : "a number"} ≥ 0` });
   }
@@ -40,7 +44,8 @@ function checkAnswerLiteral(q: RawQuestion, v: unknown, path: Path, issues: Issu
   if (Array.isArray(v) && q.type !== "multiselect") issues.push({ path, message: `"${q.id}" is a ${q.type} question; a list fits only multiselect` });
   for (const x of values) {
     if (q.type === "select" || q.type === "multiselect") {
-      if (!options.includes(String(x))) issues.push({ path, message: `${JSON.stringify(x)} is not an option of "${q.id}"; expected one of: ${options.join(", ")}` });
+      if (!options.includes(String(x)))
+        issues.push({ path, message: `${JSON.stringify(x)} is not an option of "${q.id}"; expected one of: ${options.join(", ")}` });
     } else if (q.type === "number" && typeof x !== "number") {
       issues.push({ path, message: `"${q.id}" is a number question; expected a number` });
     }
@@ -61,19 +66,27 @@ function checkQuestion(q: RawQuestion, i: number, scope: Scope, issues: Issue[])
   if (q.exclusive) {
     if (q.type !== "multiselect") issues.push({ path: [...path, "exclusive"], message: "exclusive fits only multiselect questions" });
     q.exclusive.forEach((o, j) => {
-      if (!options.includes(o)) issues.push({ path: [...path, "exclusive", j], message: `"${o}" is not an option of "${q.id}"; expected one of: ${options.join(", ")}` });
+      if (!options.includes(o))
+        issues.push({ path: [...path, "exclusive", j], message: `"${o}" is not an option of "${q.id}"; expected one of: ${options.join(", ")}` });
     });
   }
-  if ((q.min !== undefined || q.max !== undefined || q.integer !== undefined) && q.type !== "number") issues.push({ path: [...path, q.min !== undefined ? "min" : q.max !== undefined ? "max" : "integer"], message: "min, max and integer fit only number questions" });
+  if ((q.min !== undefined || q.max !== undefined || q.integer !== undefined) && q.type !== "number")
+    issues.push({
+      path: [...path, q.min !== undefined ? "min" : q.max !== undefined ? "max" : "integer"],
+      message: "min, max and integer fit only number questions",
+    });
   if (q.min !== undefined && q.max !== undefined && q.min > q.max) issues.push({ path: [...path, "min"], message: `min ${q.min} is above max ${q.max}` });
-  if (q.critical && !allowsUnknown(q)) issues.push({ path: [...path, "critical"], message: `critical question "${q.id}" must allow "not known" (unknown is not no)` });
+  if (q.critical && !allowsUnknown(q))
+    issues.push({ path: [...path, "critical"], message: `critical question "${q.id}" must allow "not known" (unknown is not no)` });
   if (q.unknown_counts_as !== undefined) {
-    if (!allowsUnknown(q)) issues.push({ path: [...path, "unknown_counts_as"], message: `"${q.id}" does not allow "not known", so unknown_counts_as has no effect` });
+    if (!allowsUnknown(q))
+      issues.push({ path: [...path, "unknown_counts_as"], message: `"${q.id}" does not allow "not known", so unknown_counts_as has no effect` });
     checkAnswerLiteral(q, q.unknown_counts_as, [...path, "unknown_counts_as"], issues);
     const values = Array.isArray(q.unknown_counts_as) ? q.unknown_counts_as : [q.unknown_counts_as];
     if (values.includes(UNKNOWN)) issues.push({ path: [...path, "unknown_counts_as"], message: "unknown_counts_as must name a known answer, not unknown" });
   }
-  if (q.default !== undefined && !(q.default === "now" && (q.type === "date" || q.type === "datetime"))) checkAnswerLiteral(q, q.default, [...path, "default"], issues);
+  if (q.default !== undefined && !(q.default === "now" && (q.type === "date" || q.type === "datetime")))
+    checkAnswerLiteral(q, q.default, [...path, "default"], issues);
   if (q.when) resolveCondition(q.when, { ...scope, visibleBefore: i }, [...path, "when"], issues);
 }
 
@@ -85,7 +98,16 @@ export function checkRuleSet(raw: RawRuleSet): Issue[] {
   const checkIds = raw.checks.map((c) => c.id);
   const closureIds = raw.closure_reasons.map((c) => c.id);
 
-  for (const [where, items] of [["outcomes", raw.outcomes], ["questions", raw.questions], ["steps", raw.steps], ["checks", raw.checks], ["rules", raw.rules], ["guards", raw.guards], ["closure_reasons", raw.closure_reasons], ["invariants", raw.invariants]] as const) {
+  for (const [where, items] of [
+    ["outcomes", raw.outcomes],
+    ["questions", raw.questions],
+    ["steps", raw.steps],
+    ["checks", raw.checks],
+    ["rules", raw.rules],
+    ["guards", raw.guards],
+    ["closure_reasons", raw.closure_reasons],
+    ["invariants", raw.invariants],
+  ] as const) {
     duplicates(items, where, issues);
   }
   known(outcomeIds, raw.default_outcome, "outcome", ["default_outcome"], issues);
@@ -99,14 +121,20 @@ export function checkRuleSet(raw: RawRuleSet): Issue[] {
   }
 
   for (const [name, t] of Object.entries(raw.thresholds)) {
-    if (t.allowed.min > t.allowed.max) issues.push({ path: ["thresholds", name, "allowed"], message: `allowed range is empty: min ${t.allowed.min} > max ${t.allowed.max}` });
-    else if (t.value < t.allowed.min || t.value > t.allowed.max) issues.push({ path: ["thresholds", name, "value"], message: `threshold "${name}" is ${t.value}, outside its allowed range ${t.allowed.min}–${t.allowed.max}` });
+    if (t.allowed.min > t.allowed.max)
+      issues.push({ path: ["thresholds", name, "allowed"], message: `allowed range is empty: min ${t.allowed.min} > max ${t.allowed.max}` });
+    else if (t.value < t.allowed.min || t.value > t.allowed.max)
+      issues.push({
+        path: ["thresholds", name, "value"],
+        message: `threshold "${name}" is ${t.value}, outside its allowed range ${t.allowed.min}–${t.allowed.max}`,
+      });
   }
 
   const deadlineNames = new Set<string>();
   raw.outcomes.forEach((o, i) => {
     for (const required of ["decide_by", "respond_by"]) {
-      if (!o.response_times[required]) issues.push({ path: ["outcomes", i, "response_times"], message: `outcome "${o.id}" needs a "${required}" response time` });
+      if (!o.response_times[required])
+        issues.push({ path: ["outcomes", i, "response_times"], message: `outcome "${o.id}" needs a "${required}" response time` });
     }
     for (const [name, d] of Object.entries(o.response_times)) {
       deadlineNames.add(name);
@@ -130,16 +158,19 @@ export function checkRuleSet(raw: RawRuleSet): Issue[] {
   raw.rules.forEach((r, i) => {
     const path: Path = ["rules", i];
     resolveCondition(r.when, scope, [...path, "when"], issues);
-    if (r.floor !== undefined && r.raise !== undefined) issues.push({ path: [...path, "raise"], message: `rule "${r.id}" has both floor and raise; choose one effect` });
+    if (r.floor !== undefined && r.raise !== undefined)
+      issues.push({ path: [...path, "raise"], message: `rule "${r.id}" has both floor and raise; choose one effect` });
     if (r.floor !== undefined) known(outcomeIds, r.floor, "outcome", [...path, "floor"], issues);
     if (r.hard && r.floor === undefined && r.raise === undefined) issues.push({ path: [...path, "hard"], message: "hard fits only a floor or a raise" });
-    if (r.raise !== undefined && r.cap === undefined) issues.push({ path: [...path, "raise"], message: `rule "${r.id}" raises without a cap; add cap: <outcome>` });
+    if (r.raise !== undefined && r.cap === undefined)
+      issues.push({ path: [...path, "raise"], message: `rule "${r.id}" raises without a cap; add cap: <outcome>` });
     if (r.cap !== undefined) {
       if (r.raise === undefined) issues.push({ path: [...path, "cap"], message: "cap fits only a raise" });
       known(outcomeIds, r.cap, "outcome", [...path, "cap"], issues);
     }
     if (r.group !== undefined && r.raise === undefined) issues.push({ path: [...path, "group"], message: "group fits only a raise" });
-    if (r.raise !== undefined && readsOutcome(r.when)) issues.push({ path: [...path, "raise"], message: "a rule that reads the outcome so far must use floor, not raise (a raise would feed on itself)" });
+    if (r.raise !== undefined && readsOutcome(r.when))
+      issues.push({ path: [...path, "raise"], message: "a rule that reads the outcome so far must use floor, not raise (a raise would feed on itself)" });
     (r.steps ?? []).forEach((s, j) => known(stepIds, s, "step", [...path, "steps", j], issues));
   });
 

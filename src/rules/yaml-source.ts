@@ -22,7 +22,8 @@ export function parseSource(text: string, file: string): SourceDoc {
     const message = e.code === "DUPLICATE_KEY" ? `duplicate key${key ? ` "${key}"` : ""}: it appears twice in the same map` : `YAML syntax: ${first}`;
     return `${file}:${pos.line}:${pos.col}: ${message}`;
   });
-  if (doc.errors.length > shown.length) syntaxProblems.push(`${file}: … and ${doc.errors.length - shown.length} more YAML problem(s), often caused by the first`);
+  if (doc.errors.length > shown.length)
+    syntaxProblems.push(`${file}: … and ${doc.errors.length - shown.length} more YAML problem(s), often caused by the first`);
   return { file, doc, lines, syntaxProblems };
 }
 

@@ -16,7 +16,9 @@ export function downgradeFloors(rs: CompiledRuleSet, decision: Pick<Decision, "h
   if (decision.hard_floor) {
     const level = rs.outcomeLevel.get(decision.hard_floor)!;
     // A hard floor, or a hard raise that applied and reached this level.
-    const rules = decision.fired.filter((f) => f.hard && f.applied !== false && f.outcome !== undefined && rs.outcomeLevel.get(f.outcome) === level).map((f) => f.id);
+    const rules = decision.fired
+      .filter((f) => f.hard && f.applied !== false && f.outcome !== undefined && rs.outcomeLevel.get(f.outcome) === level)
+      .map((f) => f.id);
     floors.push({ kind: "hard_floor", level, outcome: decision.hard_floor, rules });
   }
   for (const g of decision.guards) {

@@ -30,7 +30,8 @@ export interface ReadGuard extends GuardState {
 export function readGuards(rs: CompiledRuleSet, decision: Decision, reading: GuardReading): ReadGuard[] {
   const answers: Record<string, Answer> = { ...decision.answers };
   const proposal = rs.questions[rs.questionIndex.get(PROPOSED_CLOSURE_QUESTION) ?? -1];
-  if (reading.closureReason !== undefined && proposal && proposal.options.includes(reading.closureReason)) answers[PROPOSED_CLOSURE_QUESTION] = reading.closureReason;
+  if (reading.closureReason !== undefined && proposal && proposal.options.includes(reading.closureReason))
+    answers[PROPOSED_CLOSURE_QUESTION] = reading.closureReason;
   const received = new Date(decision.received_at);
   const now = new Date(decision.clock?.now ?? decision.decided_at);
   const { env } = buildEnv(rs, { answers, history: decision.history, now: now.toISOString() }, received, now);

@@ -11,7 +11,6 @@ export interface EarlierCase extends EarlierReferral {
   referrer_type?: string;
 }
 
-
 export function historyWindowDays(rs: CompiledRuleSet): number {
   return rs.raw.thresholds[HISTORY_WINDOW_THRESHOLD]?.value ?? 365;
 }
@@ -23,7 +22,13 @@ export function governedClosures(rs: CompiledRuleSet): { malicious: Set<string>;
   return { malicious, unsubstantiated: new Set([...governed].filter((id) => !malicious.has(id))) };
 }
 
-export function historyFacts(rs: CompiledRuleSet, receivedAt: string, currentReferrer: string | undefined, earlier: readonly EarlierCase[], possibleMatches: readonly PossibleMatch[] = []): HistoryUsed {
+export function historyFacts(
+  rs: CompiledRuleSet,
+  receivedAt: string,
+  currentReferrer: string | undefined,
+  earlier: readonly EarlierCase[],
+  possibleMatches: readonly PossibleMatch[] = [],
+): HistoryUsed {
   const from = Date.parse(receivedAt) - historyWindowDays(rs) * 86_400_000;
   const until = Date.parse(receivedAt);
   const inWindow = earlier.filter((e) => Date.parse(e.received_at) >= from && Date.parse(e.received_at) <= until);
@@ -36,7 +41,8 @@ export function historyFacts(rs: CompiledRuleSet, receivedAt: string, currentRef
     distinct_referrers: referrers.size,
     earlier_unsubstantiated_closures: closed.filter((e) => unsubstantiated.has(e.closed_as!)).length,
     earlier_malicious_closures: closed.filter((e) => malicious.has(e.closed_as!)).length,
-    earlier_closures_without_checks: closed.filter((e) => (malicious.has(e.closed_as!) || unsubstantiated.has(e.closed_as!)) && e.closure_passed_guard !== true).length,
+    earlier_closures_without_checks: closed.filter((e) => (malicious.has(e.closed_as!) || unsubstantiated.has(e.closed_as!)) && e.closure_passed_guard !== true)
+      .length,
     highest_earlier_level: earlier.reduce((max, e) => Math.max(max, e.level), 0),
   };
   return {

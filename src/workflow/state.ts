@@ -126,7 +126,13 @@ const OVERRIDE_APPROVALS: readonly Role[] = ["manager"];
  * who proposed it or by the decider does not count, the same person counts once, and nothing
  * changes the outcome of a closed referral.
  */
-export function deriveState(ref: string, decision: Decision, entries: readonly EntryLike[], outcomeOf: (id: string) => OutcomeRef, lowest: OutcomeRef): ReferralState {
+export function deriveState(
+  ref: string,
+  decision: Decision,
+  entries: readonly EntryLike[],
+  outcomeOf: (id: string) => OutcomeRef,
+  lowest: OutcomeRef,
+): ReferralState {
   let outcome: OutcomeRef = decision.outcome;
   const checks: RecordedCheck[] = [];
   const reviews: ReviewState[] = [];
@@ -199,7 +205,9 @@ export function deriveState(ref: string, decision: Decision, entries: readonly E
         if (target.approvals.some((a) => a.by === e.actor)) continue;
         target.approvals.push({ by: e.actor, role: b.role, at: e.at });
         const isClosure = target === closure;
-        const required: readonly Role[] = isClosure ? (target as ClosureState).approvals_required : ((target as OverrideState).approvals_required ?? OVERRIDE_APPROVALS);
+        const required: readonly Role[] = isClosure
+          ? (target as ClosureState).approvals_required
+          : ((target as OverrideState).approvals_required ?? OVERRIDE_APPROVALS);
         if (!approvalsComplete(required, target.approvals)) continue;
         if (isClosure) {
           target.status = "effective";
@@ -244,7 +252,9 @@ export function deriveState(ref: string, decision: Decision, entries: readonly E
 export function overdue(state: ReferralState, now: Date): { id: string; due_by: string }[] {
   if (state.closed) return [];
   const recorded = new Set(state.checks.map((c) => c.check));
-  const late = state.decision.steps.filter((s) => s.due_by !== undefined && Date.parse(s.due_by) < now.getTime() && !recorded.has(s.id)).map((s) => ({ id: s.id, due_by: s.due_by! }));
+  const late = state.decision.steps
+    .filter((s) => s.due_by !== undefined && Date.parse(s.due_by) < now.getTime() && !recorded.has(s.id))
+    .map((s) => ({ id: s.id, due_by: s.due_by! }));
   const decideBy = state.decision.deadlines.decide_by;
   const holding = state.guards.some((g) => g.status === "holding");
   if (decideBy && holding && Date.parse(decideBy) < now.getTime()) late.push({ id: "guard_checks", due_by: decideBy });

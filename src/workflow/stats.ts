@@ -126,7 +126,7 @@ class UnionFind {
     while (this.#parent.has(root) && this.#parent.get(root) !== root) root = this.#parent.get(root)!;
     if (!this.#parent.has(x)) this.#parent.set(x, x);
     // Path compression.
-    for (let y = x; y !== root; ) {
+    for (let y = x; y !== root;) {
       const next = this.#parent.get(y)!;
       this.#parent.set(y, root);
       y = next;
@@ -149,7 +149,13 @@ export function computeStats(input: StatsInput): Stats {
   for (const s of states) for (const o of [s.decision.computed_outcome, s.outcome]) if (!outcomeIds.has(o.id)) outcomeIds.set(o.id, o);
   const by_outcome = [...outcomeIds.values()]
     .sort((a, b) => a.level - b.level)
-    .map((o) => ({ id: o.id, label: o.label, level: o.level, computed: states.filter((s) => s.decision.computed_outcome.id === o.id).length, now: states.filter((s) => s.outcome.id === o.id).length }));
+    .map((o) => ({
+      id: o.id,
+      label: o.label,
+      level: o.level,
+      computed: states.filter((s) => s.decision.computed_outcome.id === o.id).length,
+      now: states.filter((s) => s.outcome.id === o.id).length,
+    }));
 
   // Referrers.
   const referrerOf = (s: ReferralState): string => {
@@ -184,7 +190,12 @@ export function computeStats(input: StatsInput): Stats {
   const countStatus = (status: string) => downs.filter((o) => o.status === status).length;
   const overrides = {
     up: allOverrides.filter((o) => o.direction === "up").length,
-    down: { effective: countStatus("effective"), pending: countStatus("pending"), challenged: countStatus("challenged"), superseded: countStatus("superseded") },
+    down: {
+      effective: countStatus("effective"),
+      pending: countStatus("pending"),
+      challenged: countStatus("challenged"),
+      superseded: countStatus("superseded"),
+    },
     agreed_by: tally(downs.filter((o) => o.status === "effective").flatMap((o) => o.approvals.map((a) => a.by))),
     escalations_by_review: states.flatMap((s) => s.reviews).filter((r) => r.action === "escalate").length,
   };
@@ -241,7 +252,9 @@ export function computeStats(input: StatsInput): Stats {
 
   // Receipt to decision.
   const minutes = states.map((s) => (Date.parse(s.decision.decided_at) - Date.parse(s.decision.received_at)) / 60_000).filter((m) => Number.isFinite(m));
-  const late = states.filter((s) => s.decision.deadlines.decide_by !== undefined && Date.parse(s.decision.decided_at) > Date.parse(s.decision.deadlines.decide_by)).length;
+  const late = states.filter(
+    (s) => s.decision.deadlines.decide_by !== undefined && Date.parse(s.decision.decided_at) > Date.parse(s.decision.deadlines.decide_by),
+  ).length;
 
   return {
     decisions: states.length,

@@ -30,7 +30,8 @@ const NO_FIXTURES = join(box.dir, "no-fixtures");
 function reordered(): string {
   const data = YAML.parse(SHIPPED_TEXT) as Record<string, unknown>;
   const reverseKeys = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).reverse());
-  for (const list of ["rules", "guards", "steps", "checks", "closure_reasons", "invariants"]) data[list] = (data[list] as Record<string, unknown>[]).map(reverseKeys).reverse();
+  for (const list of ["rules", "guards", "steps", "checks", "closure_reasons", "invariants"])
+    data[list] = (data[list] as Record<string, unknown>[]).map(reverseKeys).reverse();
   return `# reordered copy\n${YAML.stringify(reverseKeys(data), { lineWidth: 0 })}`;
 }
 
@@ -48,7 +49,9 @@ function reordered(): string {
 //   8    F      0         2 (6, 7)     s17_assessment (E1)      early_help        ↓
 // All received on working days in office hours (Europe/London; not 3 or 6 April 2026, bank holidays):
 // out of hours, the OOH rules would hold s17_assessment whatever E1 says.
-const base = (YAML.parse(readFileSync(repoPath("fixtures/referrals/16-repeat-two-earlier-contacts-assessment.yaml"), "utf8")) as { answers: Record<string, unknown> }).answers;
+const base = (
+  YAML.parse(readFileSync(repoPath("fixtures/referrals/16-repeat-two-earlier-contacts-assessment.yaml"), "utf8")) as { answers: Record<string, unknown> }
+).answers;
 const PLAN: { child: string; dob: string; contacts: number; received: string; outcome: string }[] = [
   { child: "Ava Testcase", dob: "2013-01-11", contacts: 0, received: "2026-04-14T10:00", outcome: "early_help" },
   { child: "Ben Testcase", dob: "2013-02-12", contacts: 1, received: "2026-04-15T10:00", outcome: "early_help" },
@@ -76,7 +79,16 @@ beforeAll(() => {
     expect(d.computed_outcome.id, `case ${i + 1}`).toBe(p.outcome);
     refs.push(d.ref);
   });
-  expect(refs).toEqual(["TRG-2026-000001", "TRG-2026-000002", "TRG-2026-000003", "TRG-2026-000004", "TRG-2026-000005", "TRG-2026-000006", "TRG-2026-000007", "TRG-2026-000008"]);
+  expect(refs).toEqual([
+    "TRG-2026-000001",
+    "TRG-2026-000002",
+    "TRG-2026-000003",
+    "TRG-2026-000004",
+    "TRG-2026-000005",
+    "TRG-2026-000006",
+    "TRG-2026-000007",
+    "TRG-2026-000008",
+  ]);
 }, 120_000);
 
 describe("triage rules diff", () => {
@@ -119,7 +131,10 @@ describe("triage rules diff", () => {
   });
 
   it("--since keeps only referrals received on or after the date", () => {
-    expect(json(["--db", LOG, "rules", "diff", SHIPPED, RAISED, "--fixtures", NO_FIXTURES, "--since", "2026-03-05"]).data).toMatchObject({ logged: 6, changed: 2 });
+    expect(json(["--db", LOG, "rules", "diff", SHIPPED, RAISED, "--fixtures", NO_FIXTURES, "--since", "2026-03-05"]).data).toMatchObject({
+      logged: 6,
+      changed: 2,
+    });
     const later = json(["--db", LOG, "rules", "diff", SHIPPED, RAISED, "--fixtures", NO_FIXTURES, "--since", "2026-03-15"]).data;
     expect(later).toMatchObject({ logged: 5, changed: 1, log: { skipped_by_since: 3 } });
     expect(later.cases.map((c: { ref: string }) => c.ref)).toEqual(["TRG-2026-000003"]);
@@ -128,7 +143,9 @@ describe("triage rules diff", () => {
   it("identical rule sets report no change", () => {
     const { data } = json(["--db", LOG, "rules", "diff", SHIPPED, SHIPPED, "--fixtures", NO_FIXTURES]);
     expect(data).toMatchObject({ identical: true, replayed: 8, changed: 0, up: 0, down: 0, detail_changed: 0, cases: [], rules: [] });
-    expect(cli(["--db", LOG, "rules", "diff", SHIPPED, SHIPPED, "--fixtures", NO_FIXTURES]).stdout).toContain("No change: both files have the same canonical content");
+    expect(cli(["--db", LOG, "rules", "diff", SHIPPED, SHIPPED, "--fixtures", NO_FIXTURES]).stdout).toContain(
+      "No change: both files have the same canonical content",
+    );
   });
 
   it("a reordered but equivalent file: same canonical hash, no change", () => {
@@ -149,13 +166,18 @@ describe("triage rules diff", () => {
     // Fixtures where E1 fires at 2 but not 3: 08 and 12 (history 2, strategy by other rules) and 16 (contacts 2).
     expect(data.cases.map((c: { ref: string }) => c.ref)).toEqual(["16-repeat-two-earlier-contacts-assessment.yaml"]);
     expect(data.cases[0]).toMatchObject({ from: "s17_assessment", to: "early_help" });
-    expect(data.detail_cases.map((c: { ref: string }) => c.ref)).toEqual(["08-arthur-like-3-school-hears-from-grandmother.yaml", "12-star-like-3-father-photos-of-cheek-bruise.yaml"]);
+    expect(data.detail_cases.map((c: { ref: string }) => c.ref)).toEqual([
+      "08-arthur-like-3-school-hears-from-grandmother.yaml",
+      "12-star-like-3-father-photos-of-cheek-bruise.yaml",
+    ]);
   });
 
   it("a logged answer that is no longer an option: cannot replay under NEW, counted apart", () => {
     const r = cli(["--db", LOG, "rules", "diff", SHIPPED, NO_GP, "--fixtures", NO_FIXTURES]);
     expect(r.code).toBe(0);
-    expect(r.stdout.replace(/\s+/g, " ")).toContain('8 cases (TRG-2026-000001, TRG-2026-000002, TRG-2026-000003, TRG-2026-000004, TRG-2026-000005, TRG-2026-000006, TRG-2026-000007, TRG-2026-000008): cannot replay under NEW: question "referrer_type": "gp" is not an option');
+    expect(r.stdout.replace(/\s+/g, " ")).toContain(
+      '8 cases (TRG-2026-000001, TRG-2026-000002, TRG-2026-000003, TRG-2026-000004, TRG-2026-000005, TRG-2026-000006, TRG-2026-000007, TRG-2026-000008): cannot replay under NEW: question "referrer_type": "gp" is not an option',
+    );
     const { data } = json(["--db", LOG, "rules", "diff", SHIPPED, NO_GP, "--fixtures", NO_FIXTURES]);
     expect(data).toMatchObject({ replayed: 0, not_replayable: 8, changed: 0 });
     expect(data.changes.options).toEqual([{ question: "referrer_type", added: [], removed: ["gp"] }]);
@@ -179,7 +201,11 @@ describe("triage rules explain --ref", () => {
   it("--rules: the same case under another rule set, side by side", () => {
     const { data } = json(["--db", LOG, "rules", "explain", "--ref", "TRG-2026-000003", "--rules", RAISED]);
     expect(data.reproduction.exact).toBe(true);
-    expect(data.compare).toMatchObject({ outcome: { from: "s17_assessment", to: "early_help", direction: "down" }, fired_removed: ["E1_repeat_referral"], fired_added: ["EM2_early_help_plan"] });
+    expect(data.compare).toMatchObject({
+      outcome: { from: "s17_assessment", to: "early_help", direction: "down" },
+      fired_removed: ["E1_repeat_referral"],
+      fired_added: ["EM2_early_help_plan"],
+    });
     expect(data.compare.steps_removed).toEqual(expect.arrayContaining(["chronology", "allocate_assessment"]));
     const text = cli(["--db", LOG, "rules", "explain", "--ref", "TRG-2026-000003", "--rules", RAISED]);
     expect(text.stdout).toMatch(/outcome\s+s17_assessment \(level 3\)\s+early_help \(level 2\)\s+↓ LOWER/);
@@ -191,9 +217,15 @@ describe("triage rules explain --ref", () => {
     const rs = compileFile("rules/default.yaml");
     const tampered = join(box.dir, "tampered.db");
     const store = openLog(tampered);
-    const answers = { ...base, child_name: "Gus Testcase", child_dob: "2013-07-17", contacts_last_12m: 2, received_at: "2026-04-14T10:00:00+01:00" } as Record<string, Answer>;
+    const answers = { ...base, child_name: "Gus Testcase", child_dob: "2013-07-17", contacts_last_12m: 2, received_at: "2026-04-14T10:00:00+01:00" } as Record<
+      string,
+      Answer
+    >;
     const d = evaluate(rs, { answers, now: "2026-04-14T10:30:00+01:00" });
-    const ref = store.recordDecision({ ...d, computed_outcome: { id: "early_help", level: 2, label: "Early help" }, decided_by: "w" }, { actor: "w", ruleSetContent: rs.content });
+    const ref = store.recordDecision(
+      { ...d, computed_outcome: { id: "early_help", level: 2, label: "Early help" }, decided_by: "w" },
+      { actor: "w", ruleSetContent: rs.content },
+    );
     store.close();
     const r = cli(["--db", tampered, "rules", "explain", "--ref", ref]);
     expect(r.code).toBe(1);
@@ -204,7 +236,7 @@ describe("triage rules explain --ref", () => {
     expect(data.reproduction).toMatchObject({ exact: false, entry: { matches: false } });
     expect(data.reproduction.differences).toEqual([
       'computed_outcome.id: stored "early_help", reproduced "s17_assessment"',
-      "computed_outcome.label: stored \"Early help\", reproduced \"Child and family assessment (s17)\"",
+      'computed_outcome.label: stored "Early help", reproduced "Child and family assessment (s17)"',
       "computed_outcome.level: stored 2, reproduced 3",
     ]);
   });
@@ -239,7 +271,8 @@ describe("triage rules thresholds", () => {
   it("--json lists every threshold of the shipped set with what uses it", () => {
     const { code, data } = json(["rules", "thresholds"]);
     expect(code).toBe(0);
-    const thresholds = (YAML.parse(SHIPPED_TEXT) as { thresholds: Record<string, { value: number; unit: string; allowed: { min: number; max: number } }> }).thresholds;
+    const thresholds = (YAML.parse(SHIPPED_TEXT) as { thresholds: Record<string, { value: number; unit: string; allowed: { min: number; max: number } }> })
+      .thresholds;
     expect(data.map((t: { name: string }) => t.name)).toEqual(Object.keys(thresholds));
     for (const t of data) {
       expect(t).toMatchObject({ value: thresholds[t.name]!.value, unit: thresholds[t.name]!.unit, allowed: thresholds[t.name]!.allowed });
@@ -250,7 +283,9 @@ describe("triage rules thresholds", () => {
     // distinct_referrers_escalation; only strategy_discussion_s47's see_child_by uses cp_see_child_hours.
     expect(byName.get("repeat_referrals_strategy")).toMatchObject({ used_by: [{ kind: "rule", id: "M13_repeat_pattern", where: "when" }] });
     expect(byName.get("distinct_referrers_escalation")).toMatchObject({ used_by: [{ kind: "rule", id: "E3_several_referrers", where: "when" }] });
-    expect(byName.get("cp_see_child_hours")).toMatchObject({ used_by: [{ kind: "outcome", id: "strategy_discussion_s47", where: "response_times.see_child_by" }] });
+    expect(byName.get("cp_see_child_hours")).toMatchObject({
+      used_by: [{ kind: "outcome", id: "strategy_discussion_s47", where: "response_times.see_child_by" }],
+    });
   });
 
   it("text: a table with each rationale", () => {

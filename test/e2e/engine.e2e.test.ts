@@ -9,13 +9,17 @@ afterAll(() => box.cleanup());
 const cli = (args: string[], input?: string) => runCli(args, { env: box.env, input });
 const MINIMAL = "fixtures/rulesets/minimal.yaml";
 const answers = join(box.dir, "answers.yaml");
-writeFileSync(answers, "received_at: 2026-11-27T10:00\nchild_name: Fictional Child\nage: baby\nconcerns: [injury]\ninjury_seen: not_seen\ncontacts: 0\nwhereabouts: with_harmer\nreferrer: family\n");
+writeFileSync(
+  answers,
+  "received_at: 2026-11-27T10:00\nchild_name: Fictional Child\nage: baby\nconcerns: [injury]\ninjury_seen: not_seen\ncontacts: 0\nwhereabouts: with_harmer\nreferrer: family\n",
+);
 
 describe("triage (spawned binary)", () => {
   it("--help lists the command groups and the exit codes", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);
-    for (const word of ["new", "resume", "checks", "close", "override", "review", "stats", "log", "rules", "demo", "Exit codes:"]) expect(r.stdout).toContain(word);
+    for (const word of ["new", "resume", "checks", "close", "override", "review", "stats", "log", "rules", "demo", "Exit codes:"])
+      expect(r.stdout).toContain(word);
   });
 
   it("--version prints the version", () => {
@@ -77,7 +81,10 @@ describe("triage (spawned binary)", () => {
   });
 
   it("new --answers - reads standard input", () => {
-    const r = cli(["--rules", MINIMAL, "new", "--answers", "-", "--dry-run", "--json", "--now", "2026-11-27T10:30"], '{"received_at":"2026-11-27T10:00","child_name":"X","age":"older","concerns":["none"],"contacts":0,"whereabouts":"safe","referrer":"professional"}');
+    const r = cli(
+      ["--rules", MINIMAL, "new", "--answers", "-", "--dry-run", "--json", "--now", "2026-11-27T10:30"],
+      '{"received_at":"2026-11-27T10:00","child_name":"X","age":"older","concerns":["none"],"contacts":0,"whereabouts":"safe","referrer":"professional"}',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).computed_outcome.id).toBe("none");
   });
@@ -93,7 +100,10 @@ describe("triage (spawned binary)", () => {
 
   it("a bad JSON answers file is located the same way (JSON is parsed fast, problems located as YAML)", () => {
     const bad = join(box.dir, "bad-answers.json");
-    writeFileSync(bad, '{\n  "received_at": "2026-11-27T10:00",\n  "child_name": "X",\n  "age": "toddler",\n  "concerns": ["none"],\n  "contacts": 0,\n  "whereabouts": "safe",\n  "referrer": "family"\n}\n');
+    writeFileSync(
+      bad,
+      '{\n  "received_at": "2026-11-27T10:00",\n  "child_name": "X",\n  "age": "toddler",\n  "concerns": ["none"],\n  "contacts": 0,\n  "whereabouts": "safe",\n  "referrer": "family"\n}\n',
+    );
     const r = cli(["--rules", MINIMAL, "new", "--answers", bad, "--dry-run"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad-answers.json:4:10: question "age": "toddler" is not an option');

@@ -19,12 +19,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else if (c === ",") (row.push(field), (field = ""));
+    else if (c === "\r" && text[i + 1] === "\n") (row.push(field), rows.push(row), (row = []), (field = ""), i++);
     else field += c;
   }
   return rows;
@@ -78,7 +78,9 @@ describe("the log through the spawned binary", () => {
     // Someone with write access drops the trigger and edits entry 5's body.
     const raw = new Database(db);
     raw.exec("DROP TRIGGER IF EXISTS events_no_update");
-    const triggers = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as { name: string }[]).map((t) => t.name);
+    const triggers = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     for (const name of triggers) raw.exec(`DROP TRIGGER ${name}`);
     raw.prepare("UPDATE events SET body = replace(body, 'strategy', 'early') WHERE seq = 5").run();
     raw.close();

@@ -44,7 +44,16 @@ function setup() {
 // health_checks, education_check — Poppy is 5–10), other explanations and feedback "not yet".
 // child_seen (seen by a professional this week, no physical or sexual abuse) and
 // all_carers_identified (mother only, no new partner, domestic abuse answered) are satisfied.
-const G1_51 = ["referrer_interviewed", "evidence_viewed", "full_history", "police_checks_all_adults", "health_checks", "education_check", "alternative_hypotheses_tested", "feedback_to_referrer"];
+const G1_51 = [
+  "referrer_interviewed",
+  "evidence_viewed",
+  "full_history",
+  "police_checks_all_adults",
+  "health_checks",
+  "education_check",
+  "alternative_hypotheses_tested",
+  "feedback_to_referrer",
+];
 
 describe("a malicious closure: checks, two approvals, and the warning on the next referral", () => {
   const t = setup();
@@ -66,7 +75,18 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
   });
 
   it("refuses the malicious closure while checks are outstanding, listing them and how to record them (exit 5)", () => {
-    const r = t.cli(["close", A, "--as", "referral_considered_malicious", "--rationale", "the mother says he is using the court case", "--evidence", "custody dispute", "--now", "2026-05-27T16:00"]);
+    const r = t.cli([
+      "close",
+      A,
+      "--as",
+      "referral_considered_malicious",
+      "--rationale",
+      "the mother says he is using the court case",
+      "--evidence",
+      "custody dispute",
+      "--now",
+      "2026-05-27T16:00",
+    ]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain("G1_never_presumed_malicious");
     for (const c of G1_51) expect(r.stderr).toContain(`  - ${c}: `);
@@ -104,7 +124,13 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
     expect(checks.outstanding).toEqual([]);
     expect(checks.guards.find((g: { id: string }) => g.id === "G1_never_presumed_malicious").status).toBe("released");
     expect(checks.recorded.map((c: { check: string }) => c.check)).toEqual(G1_51);
-    expect(checks.recorded[0]).toMatchObject({ check: "referrer_interviewed", by: "worker.one", done_at: "2026-05-28T10:00:00+01:00", found: "found for referrer_interviewed", at: "2026-05-29T09:00:00+01:00" });
+    expect(checks.recorded[0]).toMatchObject({
+      check: "referrer_interviewed",
+      by: "worker.one",
+      done_at: "2026-05-28T10:00:00+01:00",
+      found: "found for referrer_interviewed",
+      at: "2026-05-29T09:00:00+01:00",
+    });
   });
 
   it("malicious needs a statement of evidence of knowing falsehood: motive is not evidence (exit 5)", () => {
@@ -117,11 +143,23 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
   it("an unknown closure reason lists the rule set's reasons (exit 2)", () => {
     const r = t.cli(["close", A, "--as", "malicious", "--rationale", "x", "--now", "2026-05-29T11:00"]);
     expect(r.code).toBe(2);
-    for (const id of ["needs_met_universal_services", "not_substantiated_after_checks", "referral_considered_malicious", "information_only"]) expect(r.stderr).toContain(id);
+    for (const id of ["needs_met_universal_services", "not_substantiated_after_checks", "referral_considered_malicious", "information_only"])
+      expect(r.stderr).toContain(id);
   });
 
   it("with the evidence, the closure is recorded pending a senior manager and a manager", () => {
-    const r = t.json(["close", A, "--as", "referral_considered_malicious", "--rationale", "every check came back clear", "--evidence", "the father's texts show he knew Poppy was fed at school that day", "--now", "2026-05-29T11:00"]);
+    const r = t.json([
+      "close",
+      A,
+      "--as",
+      "referral_considered_malicious",
+      "--rationale",
+      "every check came back clear",
+      "--evidence",
+      "the father's texts show he knew Poppy was fed at school that day",
+      "--now",
+      "2026-05-29T11:00",
+    ]);
     expect(r.status).toBe("pending");
     expect(r.closure.approvals_required).toEqual(["senior_manager", "manager"]);
     expect(r.closure.guard.id).toBe("G1_never_presumed_malicious");
@@ -206,7 +244,11 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
 describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours", () => {
   const t = setup();
   afterAll(() => t.box.cleanup());
-  let R1 = "", R2 = "", R3 = "", R4 = "", R5 = "";
+  let R1 = "",
+    R2 = "",
+    R3 = "",
+    R4 = "",
+    R5 = "";
 
   it("records the referrals", () => {
     writeFileSync(t.team, "managers: [mia.manager, lee.lead]\nsenior_managers: [sam.senior]\n");
@@ -234,7 +276,18 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
   });
 
   it("a closure of a referral with photos of an injury is refused outright (exit 5)", () => {
-    const r = t.cli(["close", R4, "--as", "referral_considered_malicious", "--rationale", "ex-partner", "--evidence", "custody case", "--now", "2026-05-28T12:00"]);
+    const r = t.cli([
+      "close",
+      R4,
+      "--as",
+      "referral_considered_malicious",
+      "--rationale",
+      "ex-partner",
+      "--evidence",
+      "custody case",
+      "--now",
+      "2026-05-28T12:00",
+    ]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain("M3_photo_video_evidence");
     expect(r.stderr).toContain("hard stop (photos or video of an injury, or a disclosure)");
@@ -276,7 +329,10 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
     expect([c.target_status, c.challenged, c.outcome.id]).toEqual(["challenged", true, "early_help"]);
     const shown = t.json(["log", "show", R3, "--now", "2026-03-10T14:30"]);
     expect(shown.state.summary).toContain("challenged");
-    expect(shown.state.overrides.find((x: { seq: number }) => x.seq === o.seq).challenge).toMatchObject({ by: "mia.manager", reason: "ask the school about the hunger first" });
+    expect(shown.state.overrides.find((x: { seq: number }) => x.seq === o.seq).challenge).toMatchObject({
+      by: "mia.manager",
+      reason: "ask the school about the hunger first",
+    });
     // Nothing is pending any more: an agreement now has nothing to agree to but the decision.
     expect(t.cli(["review", R3, "--agree", "--of", String(o.seq), "--now", "2026-03-10T15:00"], "mia.manager").code).toBe(2);
   });
@@ -287,7 +343,9 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
     expect(r.stderr).toContain("decided out of hours");
     // A manager's review on Sunday is still out of hours: not a re-screen.
     expect(t.cli(["review", R5, "--agree", "--now", "2026-04-26T10:00"], "mia.manager").code).toBe(0);
-    expect(t.cli(["close", R5, "--as", "needs_met_universal_services", "--rationale", "x", "--now", "2026-04-26T11:00"]).stderr).toContain("decided out of hours");
+    expect(t.cli(["close", R5, "--as", "needs_met_universal_services", "--rationale", "x", "--now", "2026-04-26T11:00"]).stderr).toContain(
+      "decided out of hours",
+    );
     // Monday 09:30, in office hours: re-screened. Now G1's checks stand in the way (neglect is an allegation of harm).
     expect(t.cli(["review", R5, "--agree", "--now", "2026-04-27T09:30"], "sam.senior").code).toBe(0);
     const after = t.cli(["close", R5, "--as", "needs_met_universal_services", "--rationale", "x", "--now", "2026-04-27T10:00"]);
@@ -308,7 +366,10 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
     expect(t.cli(["review", R5, "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
     expect(t.cli(["review", R5, "--challenge", "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
     expect(t.cli(["review", R5, "--escalate", "s17_assessment", "--reason", "x", "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
-    const esc = t.json(["review", R5, "--escalate", "strategy_discussion_s47", "--reason", "the neighbour saw bruises", "--now", "2026-04-27T10:00"], "mia.manager");
+    const esc = t.json(
+      ["review", R5, "--escalate", "strategy_discussion_s47", "--reason", "the neighbour saw bruises", "--now", "2026-04-27T10:00"],
+      "mia.manager",
+    );
     expect(esc.outcome.id).toBe("strategy_discussion_s47");
   });
 });
@@ -316,7 +377,10 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
 describe("log list filters on derived state, and stats", () => {
   const t = setup();
   afterAll(() => t.box.cleanup());
-  let L1 = "", L2 = "", L3 = "", L4 = "";
+  let L1 = "",
+    L2 = "",
+    L3 = "",
+    L4 = "";
   const list = (...args: string[]) => (t.json(["log", "list", ...args]) as { ref: string }[]).map((r) => r.ref);
 
   it("records four referrals and acts on three of them", () => {
@@ -373,8 +437,17 @@ describe("log list filters on derived state, and stats", () => {
       { referrer_type: "grandparent", count: 1 },
       { referrer_type: "health_visitor", count: 1 },
     ]);
-    expect(s.referrer_groups.find((g: { group: string }) => g.group === "family")).toMatchObject({ referrals: 1, at_advice_or_nfa: 0, closed_unsubstantiated_or_malicious: 0 });
-    expect(s.overrides).toEqual({ up: 0, down: { effective: 1, pending: 0, challenged: 0, superseded: 0 }, agreed_by: [{ name: "mia.manager", count: 1 }], escalations_by_review: 0 });
+    expect(s.referrer_groups.find((g: { group: string }) => g.group === "family")).toMatchObject({
+      referrals: 1,
+      at_advice_or_nfa: 0,
+      closed_unsubstantiated_or_malicious: 0,
+    });
+    expect(s.overrides).toEqual({
+      up: 0,
+      down: { effective: 1, pending: 0, challenged: 0, superseded: 0 },
+      agreed_by: [{ name: "mia.manager", count: 1 }],
+      escalations_by_review: 0,
+    });
     // Overdue on 13 March: L2's steps due by then, read from its decision record — the feedback among them.
     const l2 = t.json(["log", "show", L2]) as { steps: { id: string; due_by?: string }[] };
     const due = l2.steps.filter((x) => x.due_by !== undefined && Date.parse(x.due_by) < Date.parse("2026-03-13T12:00:00Z"));

@@ -102,7 +102,11 @@ describe("the next question", () => {
     const state = walk({ ...BASE });
     expect(state.asked).toContain("note");
     expect(state.answers.note).toBeUndefined();
-    expect(reviewSections(rs, state).flatMap((s) => s.items).find((i) => i.question.id === "note")?.status).toBe("blank");
+    expect(
+      reviewSections(rs, state)
+        .flatMap((s) => s.items)
+        .find((i) => i.question.id === "note")?.status,
+    ).toBe("blank");
   });
 });
 
@@ -155,7 +159,9 @@ describe("changing an answer from the review screen", () => {
     expect(edited.answers.injury_seen).toBe("seen");
     expect(edited.asked).not.toContain("injury_seen");
     expect(effectiveAnswers(rs, edited)).not.toHaveProperty("injury_seen");
-    const item = reviewSections(rs, edited).flatMap((s) => s.items).find((i) => i.question.id === "injury_seen");
+    const item = reviewSections(rs, edited)
+      .flatMap((s) => s.items)
+      .find((i) => i.question.id === "injury_seen");
     expect(item?.status).toBe("not_applicable");
     expect(item?.text).toBe("seen");
     // Evaluation sees exactly what an answers file with the visible answers gives.
@@ -221,7 +227,10 @@ describe("re-validation against a changed rule set", () => {
       .replace('version: "1"', 'version: "2"')
       .replace("options: [baby, young, older, unknown]", "options: [baby, young, teen, unknown]")
       .replace("    required_when: { q: age, in: [older] }", "    required_when: { q: age, in: [teen] }")
-      .replace("  - id: contacts\n", "  - id: siblings\n    section: household\n    ask: Are there other children?\n    type: select\n    options: [yes, no]\n  - id: contacts\n")
+      .replace(
+        "  - id: contacts\n",
+        "  - id: siblings\n    section: household\n    ask: Are there other children?\n    type: select\n    options: [yes, no]\n  - id: contacts\n",
+      )
       .replace(/  - id: note\n    section: decision\n    ask: Notes\n    type: text\n    optional: true\n/, "")
       .replace("when: { q: concerns, contains_any: [injury] }", "when: { q: concerns, contains_any: [injury, neglect] }"),
   );
@@ -330,7 +339,19 @@ describe("the shipped rule set", () => {
 
   it.skipIf(!shipped)("gestation weeks are asked only for an unborn child, and go away when the age changes", () => {
     const r = shipped!;
-    const sequence = ["child_name", "child_dob", "child_ref", "household_postcode", "received_at", "received_out_of_hours", "referrer_type", "referrer_context", "referrer_spoken_to", "information_source", "evidence_offered"];
+    const sequence = [
+      "child_name",
+      "child_dob",
+      "child_ref",
+      "household_postcode",
+      "received_at",
+      "received_out_of_hours",
+      "referrer_type",
+      "referrer_context",
+      "referrer_spoken_to",
+      "information_source",
+      "evidence_offered",
+    ];
     const answers: Record<string, Answer | null> = {
       child_name: "Alex Example",
       child_dob: "unknown",

@@ -50,7 +50,8 @@ const info = (question: CompiledQuestion, over: Partial<AskInfo> = {}): AskInfo 
 
 /** Renders one call of the adapter with @inquirer/testing's streams. */
 async function renderAdapter(call: (p: InquirerPrompter) => Promise<unknown>) {
-  const prompt = (_config: unknown, context?: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }) => call(new InquirerPrompter({ input: context?.input, output: context?.output }));
+  const prompt = (_config: unknown, context?: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }) =>
+    call(new InquirerPrompter({ input: context?.input, output: context?.output }));
   const r = await render(prompt as never, {} as never);
   return { ...r, answer: r.answer as Promise<unknown> };
 }
@@ -216,7 +217,9 @@ describe("typed questions (the custom input prompt)", () => {
   });
 
   it("a required text refuses an empty answer", async () => {
-    const { answer, events, getScreen, nextRender } = await renderAdapter((p) => p.text("analysis", "What is life like for this child?", { required: true, canGoBack: true }));
+    const { answer, events, getScreen, nextRender } = await renderAdapter((p) =>
+      p.text("analysis", "What is life like for this child?", { required: true, canGoBack: true }),
+    );
     events.keypress("enter");
     await nextRender();
     expect(getScreen()).toContain("This is required");
@@ -229,10 +232,15 @@ describe("typed questions (the custom input prompt)", () => {
 describe("the shell's own choices", () => {
   it("offer Back when asked to", async () => {
     const { answer, events, getScreen } = await renderAdapter((p) =>
-      p.choose("review", "What next?", [
-        { value: "submit", label: "Submit" },
-        { value: "save", label: "Save draft and exit" },
-      ], { canGoBack: true }),
+      p.choose(
+        "review",
+        "What next?",
+        [
+          { value: "submit", label: "Submit" },
+          { value: "save", label: "Save draft and exit" },
+        ],
+        { canGoBack: true },
+      ),
     );
     expect(getScreen()).toContain("← Back");
     events.keypress("down");

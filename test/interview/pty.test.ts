@@ -168,7 +168,16 @@ describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", ()
     const ref = done[1]!;
     expect(done[2]).toBe(db);
 
-    const expected = viaAnswersFile({ received_at: "2026-11-27T10:30", child_name: "Alex Example", age: "baby", concerns: ["injury", "neglect"], injury_seen: "not_seen", contacts: 3, whereabouts: "safe", referrer: "family" });
+    const expected = viaAnswersFile({
+      received_at: "2026-11-27T10:30",
+      child_name: "Alex Example",
+      age: "baby",
+      concerns: ["injury", "neglect"],
+      injury_seen: "not_seen",
+      contacts: 3,
+      whereabouts: "safe",
+      referrer: "family",
+    });
     const store = openLog(db, { readonly: true });
     try {
       const recorded = store.getDecision(ref)!;
@@ -229,7 +238,16 @@ describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", ()
     r.keys("Enter");
     const done = await r.waitFor(/Recorded as (TRG-2026-\d{6})[^\n]*\n\[exit 0\]/);
 
-    const expected = viaAnswersFile({ received_at: "2026-11-27T10:30", child_name: "Sam Sample", age: "young", concerns: ["neglect"], contacts: 0, whereabouts: "safe", referrer: "professional", note: "Called from the school office." });
+    const expected = viaAnswersFile({
+      received_at: "2026-11-27T10:30",
+      child_name: "Sam Sample",
+      age: "young",
+      concerns: ["neglect"],
+      contacts: 0,
+      whereabouts: "safe",
+      referrer: "professional",
+      note: "Called from the school office.",
+    });
     const store = openLog(db, { readonly: true });
     try {
       const recorded = store.getDecision(done[1]!)!;

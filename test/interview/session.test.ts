@@ -53,7 +53,10 @@ class RecordingDrafts extends MemoryDraftStore {
 class FakeRecorder implements RecorderPort {
   readonly logPath = "/tmp/fake.db";
   readonly inputs: RecordInput[] = [];
-  constructor(private readonly rules: CompiledRuleSet, private readonly history: HistoryPort | undefined = undefined) {}
+  constructor(
+    private readonly rules: CompiledRuleSet,
+    private readonly history: HistoryPort | undefined = undefined,
+  ) {}
   record(input: RecordInput): Decision {
     this.inputs.push(input);
     const history = this.history ? this.history.lookup(input.answers, NOW_ISO, input.choices) : EMPTY_HISTORY;
@@ -80,11 +83,32 @@ describe("a whole interview (dry run: no log)", () => {
     if (result.kind !== "dry_run") return;
     expect(result.decision).toEqual(expectedDecision(ANSWERS));
     expect(result.analysis).toBe(FINISH.analysis);
-    expect(prompter.asked).toEqual(["received_at", "child_name", "age", "concerns", "contacts", "whereabouts", "referrer", "note", "review", "decision", "analysis"]);
+    expect(prompter.asked).toEqual([
+      "received_at",
+      "child_name",
+      "age",
+      "concerns",
+      "contacts",
+      "whereabouts",
+      "referrer",
+      "note",
+      "review",
+      "decision",
+      "analysis",
+    ]);
     expect(prompter.unused()).toEqual([]);
     // One save per answer, each holding that answer (then one when the review screen is reached).
     const drafts = d.drafts as RecordingDrafts;
-    expect(drafts.snapshots.slice(0, 8).map((s) => s.flow.asked.at(-1))).toEqual(["received_at", "child_name", "age", "concerns", "contacts", "whereabouts", "referrer", "note"]);
+    expect(drafts.snapshots.slice(0, 8).map((s) => s.flow.asked.at(-1))).toEqual([
+      "received_at",
+      "child_name",
+      "age",
+      "concerns",
+      "contacts",
+      "whereabouts",
+      "referrer",
+      "note",
+    ]);
     expect(drafts.snapshots[2]!.flow.answers.age).toBe("baby");
     expect(drafts.snapshots[1]!.child).toBe("Alex Example");
     expect(drafts.snapshots.at(-1)!.stage).toBe("review");
@@ -121,7 +145,20 @@ describe("back, change on review, escalation", () => {
     expect(result.kind).toBe("recorded");
 
     const asks = prompter.events.filter((e) => e.kind === "ask");
-    expect(asks.map((e) => e.key)).toEqual(["received_at", "child_name", "age", "concerns", "injury_seen", "concerns", "injury_seen", "contacts", "whereabouts", "referrer", "note", "contacts"]);
+    expect(asks.map((e) => e.key)).toEqual([
+      "received_at",
+      "child_name",
+      "age",
+      "concerns",
+      "injury_seen",
+      "concerns",
+      "injury_seen",
+      "contacts",
+      "whereabouts",
+      "referrer",
+      "note",
+      "contacts",
+    ]);
     expect(asks[5]!.previous).toEqual(["injury"]); // back: pre-filled
     expect(asks[11]!.previous).toBe(0); // changed from review: pre-filled
 
@@ -150,7 +187,18 @@ describe("back, change on review, escalation", () => {
     });
     const result = await conductInterview(deps(prompter));
     expect(result.kind === "dry_run" && result.escalation).toBeUndefined();
-    expect(prompter.asked.slice(8)).toEqual(["review", "decision", "review", "decision", "escalate_to", "escalate_reason", "decision", "analysis", "decision", "analysis"]);
+    expect(prompter.asked.slice(8)).toEqual([
+      "review",
+      "decision",
+      "review",
+      "decision",
+      "escalate_to",
+      "escalate_reason",
+      "decision",
+      "analysis",
+      "decision",
+      "analysis",
+    ]);
   });
 });
 
@@ -194,7 +242,9 @@ describe("identity first: earlier referrals", () => {
         referrals_in_window: earlier.length,
         distinct_referrers: 1,
         earlier,
-        possible_matches: [confirmed === undefined ? { ref: "TRG-2026-000007", why: "similar name" } : { ref: "TRG-2026-000007", why: "similar name", confirmed }],
+        possible_matches: [
+          confirmed === undefined ? { ref: "TRG-2026-000007", why: "similar name" } : { ref: "TRG-2026-000007", why: "similar name", confirmed },
+        ],
         facts: { ...EMPTY_HISTORY.facts, referrals_in_window: earlier.length },
       };
       return used;
@@ -218,7 +268,12 @@ describe("identity first: earlier referrals", () => {
   });
 
   it("Back from a match question returns to the name", async () => {
-    const prompter = new ScriptedPrompter({ ...ANSWERS, child_name: sequence("Alex Exampel", "Alex Example"), "match:TRG-2026-000007": sequence(BACK, false), ...FINISH });
+    const prompter = new ScriptedPrompter({
+      ...ANSWERS,
+      child_name: sequence("Alex Exampel", "Alex Example"),
+      "match:TRG-2026-000007": sequence(BACK, false),
+      ...FINISH,
+    });
     await conductInterview(deps(prompter, { history }));
     expect(prompter.asked.slice(0, 6)).toEqual(["received_at", "child_name", "match:TRG-2026-000007", "child_name", "match:TRG-2026-000007", "age"]);
   });
@@ -260,9 +315,16 @@ describe("interrupted and resumed", () => {
 
   it("a draft made under an older rule set is re-validated, and the worker is told what changed", async () => {
     const drafts = new RecordingDrafts();
-    await expect(conductInterview(deps(new ScriptedPrompter({ ...ANSWERS, age: "older", contacts: INTERRUPT }), { drafts }))).rejects.toThrow(PromptInterrupted);
+    await expect(conductInterview(deps(new ScriptedPrompter({ ...ANSWERS, age: "older", contacts: INTERRUPT }), { drafts }))).rejects.toThrow(
+      PromptInterrupted,
+    );
     const text = readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8");
-    const v2 = compileText(text.replace('version: "1"', 'version: "2"').replace("options: [baby, young, older, unknown]", "options: [baby, young, teen, unknown]").replace("in: [older]", "in: [teen]"));
+    const v2 = compileText(
+      text
+        .replace('version: "1"', 'version: "2"')
+        .replace("options: [baby, young, older, unknown]", "options: [baby, young, teen, unknown]")
+        .replace("in: [older]", "in: [teen]"),
+    );
     const { state, notes } = prepareResume(v2, drafts.getDraft("DTEST001")!);
     expect(notes[0]).toMatch(/started under rules minimal 1 \(.{12}\); the current rules are minimal 2/);
     expect(notes.join("\n")).toMatch(/The answer to "Age band" no longer fits/);

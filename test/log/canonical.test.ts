@@ -49,7 +49,7 @@ describe("canonicalJson", () => {
 });
 
 describe("entry hash", () => {
-  const fields = { seq: 7, ref: "TRG-2026-000001", kind: "check", actor: "Ada \"the\" Worker\n", at: "2026-03-02T10:00:00+00:00", prev_hash: "ab".repeat(32) };
+  const fields = { seq: 7, ref: "TRG-2026-000001", kind: "check", actor: 'Ada "the" Worker\n', at: "2026-03-02T10:00:00+00:00", prev_hash: "ab".repeat(32) };
   const body = { z: [1, { b: "é", a: null }], a: "\u2028 \ud83d\ude00" };
 
   it("is sha256 over canonicalJson of the whole entry with the body as an object", () => {

@@ -106,7 +106,14 @@ describe("verifyLog", () => {
     const { store, path } = logWith(5);
     store.close();
     const db = new Database(path);
-    const row = db.prepare("SELECT * FROM events WHERE seq = 3").get() as { seq: number; ref: null; kind: string; actor: string; at: string; prev_hash: string };
+    const row = db.prepare("SELECT * FROM events WHERE seq = 3").get() as {
+      seq: number;
+      ref: null;
+      kind: string;
+      actor: string;
+      at: string;
+      prev_hash: string;
+    };
     const body = { i: 3, text: "forged" };
     const forged = sha256Hex(canonicalJson({ seq: row.seq, ref: row.ref, kind: row.kind, actor: row.actor, at: row.at, body, prev_hash: row.prev_hash }));
     db.exec("DROP TRIGGER events_no_update");
@@ -189,7 +196,10 @@ describe("anchors", () => {
     expect(anchor).toEqual({ seq: 4, hash: store.head().hash, at: "2026-03-02T17:00:00+00:00" });
     expect([...store.allEvents()].at(-1)?.kind).toBe("anchor");
     store.append({ kind: "anchor", actor: "ada", at: AT, body: {} });
-    expect(await verifyLog(store, { anchor })).toMatchObject({ ok: true, anchor: { matches: true, reason: "entry 4 matches the anchor (1 entry added since)" } });
+    expect(await verifyLog(store, { anchor })).toMatchObject({
+      ok: true,
+      anchor: { matches: true, reason: "entry 4 matches the anchor (1 entry added since)" },
+    });
     store.close();
   });
 

@@ -29,15 +29,17 @@ export const RULE_SET_CONTENT = { id: "test-rules", version: "1.0.0", outcomes: 
 export const RULE_SET_SHA = sha256Hex(canonicalJson(RULE_SET_CONTENT));
 
 /** A fictional decision; identity answers and times can be overridden. */
-export function sampleDecision(options: {
-  name?: string;
-  dob?: string;
-  childRef?: string;
-  postcode?: string;
-  receivedAt?: string;
-  decidedAt?: string;
-  outcome?: { id: string; level: number; label: string };
-} = {}): Decision {
+export function sampleDecision(
+  options: {
+    name?: string;
+    dob?: string;
+    childRef?: string;
+    postcode?: string;
+    receivedAt?: string;
+    decidedAt?: string;
+    outcome?: { id: string; level: number; label: string };
+  } = {},
+): Decision {
   const outcome = options.outcome ?? { id: "early_help", level: 2, label: "Early help" };
   const answers: Record<string, string> = {};
   if (options.name !== undefined) answers.child_name = options.name;
@@ -59,7 +61,20 @@ export function sampleDecision(options: {
     guards: [],
     flags: [],
     unknowns: [],
-    history: { referrals_in_window: 0, distinct_referrers: 1, earlier: [], possible_matches: [], facts: { referrals_in_window: 0, distinct_referrers: 1, earlier_unsubstantiated_closures: 0, earlier_malicious_closures: 0, earlier_closures_without_checks: 0, highest_earlier_level: 0 } },
+    history: {
+      referrals_in_window: 0,
+      distinct_referrers: 1,
+      earlier: [],
+      possible_matches: [],
+      facts: {
+        referrals_in_window: 0,
+        distinct_referrers: 1,
+        earlier_unsubstantiated_closures: 0,
+        earlier_malicious_closures: 0,
+        earlier_closures_without_checks: 0,
+        highest_earlier_level: 0,
+      },
+    },
     answers: { ...answers, received_at: receivedAt },
     clock: { now: decidedAt, out_of_hours: false, received_out_of_hours: false },
     warnings: [],

@@ -6,7 +6,7 @@ import { openLog } from "../../src/log/open.js";
 import { tempDir } from "./helpers.js";
 
 const names = (db: Database.Database, type: string): string[] =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all(type) as string[]);
+  db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all(type) as string[];
 
 function emptyDb(): Database.Database {
   return new Database(join(tempDir(), "m.db"));
@@ -21,7 +21,18 @@ describe("migration 1", () => {
     expect(names(db, "table")).toEqual(["decisions", "drafts", "events", "rule_sets"]);
     expect(names(db, "trigger")).toEqual(Object.keys(EXPECTED_TRIGGERS).sort());
     expect(names(db, "index")).toEqual(
-      expect.arrayContaining(["events_by_ref", "events_by_kind", "decisions_by_received", "decisions_by_outcome", "decisions_by_worker", "decisions_by_child_ref", "decisions_by_name_dob", "decisions_by_dob", "decisions_by_postcode", "decisions_by_name_key"]),
+      expect.arrayContaining([
+        "events_by_ref",
+        "events_by_kind",
+        "decisions_by_received",
+        "decisions_by_outcome",
+        "decisions_by_worker",
+        "decisions_by_child_ref",
+        "decisions_by_name_dob",
+        "decisions_by_dob",
+        "decisions_by_postcode",
+        "decisions_by_name_key",
+      ]),
     );
     const strict = db.prepare("SELECT name FROM pragma_table_list WHERE strict = 1 AND schema = 'main' ORDER BY name").pluck().all();
     expect(strict).toEqual(["decisions", "drafts", "events", "rule_sets"]);

@@ -60,8 +60,18 @@ describe("recordDecision", () => {
 
   it("accepts the rule set as canonical JSON text too", () => {
     const store = newStore();
-    expect(store.registerRuleSet({ id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: canonicalJson(RULE_SET_CONTENT) }, { actor: "lead", at: "2026-03-01T09:00:00Z" })).toBe(true);
-    expect(store.registerRuleSet({ id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: RULE_SET_CONTENT }, { actor: "lead", at: "2026-03-01T09:00:00Z" })).toBe(false);
+    expect(
+      store.registerRuleSet(
+        { id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: canonicalJson(RULE_SET_CONTENT) },
+        { actor: "lead", at: "2026-03-01T09:00:00Z" },
+      ),
+    ).toBe(true);
+    expect(
+      store.registerRuleSet(
+        { id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: RULE_SET_CONTENT },
+        { actor: "lead", at: "2026-03-01T09:00:00Z" },
+      ),
+    ).toBe(false);
     expect(store.head().seq).toBe(1);
     store.close();
   });
@@ -144,7 +154,13 @@ describe("listDecisions", () => {
     const store = seeded();
     const [di, bo, cy, ada] = store.listDecisions({ limit: 10 }).map((r) => r.ref) as [string, string, string, string];
     const at = "2026-03-06T09:00:00Z";
-    store.append({ kind: "override", ref: cy, actor: "ben", at, body: { from: "early_help", to: "nfa", direction: "down", reason: "fictional", pending: true } });
+    store.append({
+      kind: "override",
+      ref: cy,
+      actor: "ben",
+      at,
+      body: { from: "early_help", to: "nfa", direction: "down", reason: "fictional", pending: true },
+    });
     store.append({ kind: "review", ref: ada, actor: "maya", at, body: { action: "agree", of: "decision", role: "manager" } });
     store.append({ kind: "review", ref: bo, actor: "maya", at, body: { action: "challenge", of: "decision", role: "manager", reason: "fictional" } });
     const refs = (filters: Omit<ListFilters, "limit">): string[] => store.listDecisions({ ...filters, limit: 10 }).map((r) => r.ref);
@@ -180,7 +196,12 @@ describe("findCandidates", () => {
     const found = store.findCandidates(current);
     expect(found.map((c) => c.ref).sort()).toEqual(earlier.slice(0, 4).sort());
     const kinds = Object.fromEntries(found.map((c) => [c.ref, classifyMatch(current, c.identity).kind]));
-    expect(kinds).toEqual({ [earlier[0] as string]: "possible", [earlier[1] as string]: "exact", [earlier[2] as string]: "none", [earlier[3] as string]: "possible" });
+    expect(kinds).toEqual({
+      [earlier[0] as string]: "possible",
+      [earlier[1] as string]: "exact",
+      [earlier[2] as string]: "none",
+      [earlier[3] as string]: "possible",
+    });
     expect(store.findCandidates(current, { excludeRef: earlier[0] as string }).map((c) => c.ref)).not.toContain(earlier[0]);
     expect(store.findCandidates({ name: "unknown" })).toEqual([]);
     store.close();
@@ -193,7 +214,14 @@ describe("drafts", () => {
     store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:00:00Z" });
     store.saveDraft({ id: "d2", createdBy: "ben", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:05:00Z" });
     store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 2, answers: { a: ["x"] } }, at: "2026-03-02T10:10:00Z" });
-    expect(store.getDraft("d1")).toEqual({ id: "d1", createdBy: "ada", createdAt: "2026-03-02T10:00:00Z", updatedAt: "2026-03-02T10:10:00Z", ruleSetSha256: RULE_SET_SHA, state: { step: 2, answers: { a: ["x"] } } });
+    expect(store.getDraft("d1")).toEqual({
+      id: "d1",
+      createdBy: "ada",
+      createdAt: "2026-03-02T10:00:00Z",
+      updatedAt: "2026-03-02T10:10:00Z",
+      ruleSetSha256: RULE_SET_SHA,
+      state: { step: 2, answers: { a: ["x"] } },
+    });
     expect(store.listDrafts().map((d) => d.id)).toEqual(["d1", "d2"]);
     expect(store.listDrafts("ben").map((d) => d.id)).toEqual(["d2"]);
     expect(store.deleteDraft("d1")).toBe(true);

@@ -3,7 +3,15 @@ import { checkAnswers } from "../../src/rules/answers.js";
 import { compileFile } from "../helpers/rules.js";
 
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
-const good = { received_at: "2026-11-27T10:00", child_name: "Fictional Child", age: "older", concerns: ["none"], contacts: 0, whereabouts: "safe", referrer: "professional" };
+const good = {
+  received_at: "2026-11-27T10:00",
+  child_name: "Fictional Child",
+  age: "older",
+  concerns: ["none"],
+  contacts: 0,
+  whereabouts: "safe",
+  referrer: "professional",
+};
 
 describe("answers files", () => {
   it("normalises: date-times without an offset are local to the rule set's zone", () => {

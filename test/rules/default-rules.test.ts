@@ -27,8 +27,7 @@ const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
 const parsed = ruleSetSchema.safeParse(doc.toJS());
 const rs = (parsed.success ? parsed.data : undefined) as RawRuleSet;
 
-const optionValues = (q: { options?: unknown[] }): string[] =>
-  (q.options ?? []).map((o) => (typeof o === "string" ? o : (o as { value: string }).value));
+const optionValues = (q: { options?: unknown[] }): string[] => (q.options ?? []).map((o) => (typeof o === "string" ? o : (o as { value: string }).value));
 const question = (id: string): RawQuestion => {
   const q = rs.questions.find((x) => x.id === id);
   if (!q) throw new Error(`no question ${id}`);
@@ -64,8 +63,22 @@ describe("rules/default.yaml: the brief's structure", () => {
   it("keeps office hours Mon–Fri 09:00–17:00 Europe/London with the English bank holidays of 2026 and 2027", () => {
     expect(rs.office_hours).toMatchObject({ time_zone: "Europe/London", days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" });
     expect([...rs.office_hours.bank_holidays].sort()).toEqual([
-      "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
-      "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+      "2026-01-01",
+      "2026-04-03",
+      "2026-04-06",
+      "2026-05-04",
+      "2026-05-25",
+      "2026-08-31",
+      "2026-12-25",
+      "2026-12-28",
+      "2027-01-01",
+      "2027-03-26",
+      "2027-03-29",
+      "2027-05-03",
+      "2027-05-31",
+      "2027-08-30",
+      "2027-12-27",
+      "2027-12-28",
     ]);
   });
 
@@ -86,9 +99,17 @@ describe("rules/default.yaml: the brief's structure", () => {
       }
     }
     const expected: Record<string, number> = {
-      immediate_response_hours: 2, strategy_discussion_hours: 4, cp_see_child_hours: 24, cin_see_child_working_days: 5,
-      assessment_working_days: 45, early_help_consent_working_days: 10, feedback_working_days: 1,
-      repeat_referrals_assessment: 2, repeat_referrals_strategy: 4, distinct_referrers_escalation: 2, history_window_days: 365,
+      immediate_response_hours: 2,
+      strategy_discussion_hours: 4,
+      cp_see_child_hours: 24,
+      cin_see_child_working_days: 5,
+      assessment_working_days: 45,
+      early_help_consent_working_days: 10,
+      feedback_working_days: 1,
+      repeat_referrals_assessment: 2,
+      repeat_referrals_strategy: 4,
+      distinct_referrers_escalation: 2,
+      history_window_days: 365,
     };
     for (const [name, value] of Object.entries(expected)) {
       const t = rs.thresholds[name];
@@ -105,7 +126,12 @@ describe("rules/default.yaml: the brief's structure", () => {
     expect(question("child_dob").identity).toBe("dob");
     expect(question("child_ref").identity).toBe("ref");
     expect(question("household_postcode").identity).toBe("postcode");
-    expect(rs.questions.filter((q) => q.optional).map((q) => q.id).sort()).toEqual(["child_ref", "household_postcode"]);
+    expect(
+      rs.questions
+        .filter((q) => q.optional)
+        .map((q) => q.id)
+        .sort(),
+    ).toEqual(["child_ref", "household_postcode"]);
     expect(question("received_at")).toMatchObject({ allow_unknown: false, default: "now" });
   });
 
@@ -115,9 +141,46 @@ describe("rules/default.yaml: the brief's structure", () => {
 
   it("names rules after the brief's ids and explains every rule", () => {
     const ids = rs.rules.map((r) => r.id);
-    for (const prefix of ["M1_", "M2_", "M3_", "M4_", "M5_", "M6_", "M7_", "M8_", "M9_", "M10_", "M11_", "M12_", "M13_", "I1_", "I2_", "I3_",
-      "E1_", "E2_", "E3_", "E4_", "E5_", "E6_", "E7_", "E8_", "E9_", "E10_", "E11_", "U1_", "U2_", "U3_", "U4_", "A2_", "A3_", "A4_"]) {
-      expect(ids.some((id) => id.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of [
+      "M1_",
+      "M2_",
+      "M3_",
+      "M4_",
+      "M5_",
+      "M6_",
+      "M7_",
+      "M8_",
+      "M9_",
+      "M10_",
+      "M11_",
+      "M12_",
+      "M13_",
+      "I1_",
+      "I2_",
+      "I3_",
+      "E1_",
+      "E2_",
+      "E3_",
+      "E4_",
+      "E5_",
+      "E6_",
+      "E7_",
+      "E8_",
+      "E9_",
+      "E10_",
+      "E11_",
+      "U1_",
+      "U2_",
+      "U3_",
+      "U4_",
+      "A2_",
+      "A3_",
+      "A4_",
+    ]) {
+      expect(
+        ids.some((id) => id.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     for (const r of rs.rules) {
       expect(r.because.length, r.id).toBeGreaterThan(40);
@@ -143,13 +206,22 @@ describe("rules/default.yaml: the brief's structure", () => {
     expect(g1!.governs_closures).toEqual(expect.arrayContaining(["not_substantiated_after_checks", "referral_considered_malicious"]));
     expect(g1!.hard_stop_when).toBeDefined();
     expect(g1!.requires_checks.length).toBeGreaterThanOrEqual(9);
-    expect(rs.closure_reasons.map((c) => c.id).sort()).toEqual(["information_only", "needs_met_universal_services", "not_substantiated_after_checks", "referral_considered_malicious"]);
-    expect(rs.closure_reasons.find((c) => c.id === "referral_considered_malicious")).toMatchObject({ approval: "senior_manager", requires_evidence_statement: true });
+    expect(rs.closure_reasons.map((c) => c.id).sort()).toEqual([
+      "information_only",
+      "needs_met_universal_services",
+      "not_substantiated_after_checks",
+      "referral_considered_malicious",
+    ]);
+    expect(rs.closure_reasons.find((c) => c.id === "referral_considered_malicious")).toMatchObject({
+      approval: "senior_manager",
+      requires_evidence_statement: true,
+    });
   });
 
   it("declares the safety invariants", () => {
     const kinds = rs.invariants.map((i) => i.kind);
-    for (const k of ["never_lower", "unknown_not_lower", "guard_floor_holds", "hard_stop_not_closable", "out_of_hours_provisional", "deterministic"]) expect(kinds).toContain(k);
+    for (const k of ["never_lower", "unknown_not_lower", "guard_floor_holds", "hard_stop_not_closable", "out_of_hours_provisional", "deterministic"])
+      expect(kinds).toContain(k);
     const questions = rs.invariants.filter((i) => i.kind === "never_lower").map((i) => (i as { question: string }).question);
     expect(questions).toEqual(expect.arrayContaining(["referrer_context", "referrer_type"]));
   });
@@ -161,34 +233,41 @@ describe.skipIf(!vocabularyPresent)(
     ? "rules/default.yaml: parity with shared/domain/vocabulary.yaml"
     : `rules/default.yaml: vocabulary parity SKIPPED — ${VOCABULARY_FILE} not found (CI expects shared/ beside the repository as ../shared)`,
   () => {
-  type VocabQuestion = { id: string; type: string; options?: string[]; critical?: boolean };
-  const vocab = existsSync(VOCABULARY_FILE)
-    ? (parseDocument(readFileSync(VOCABULARY_FILE, "utf8")).toJS() as { outcomes: { id: string; level: number }[]; sections: { section: string; questions: VocabQuestion[] }[] })
-    : { outcomes: [], sections: [] };
-  const vocabQuestions = vocab.sections.flatMap((s) => s.questions.map((q) => ({ ...q, section: s.section })));
+    type VocabQuestion = { id: string; type: string; options?: string[]; critical?: boolean };
+    const vocab = existsSync(VOCABULARY_FILE)
+      ? (parseDocument(readFileSync(VOCABULARY_FILE, "utf8")).toJS() as {
+          outcomes: { id: string; level: number }[];
+          sections: { section: string; questions: VocabQuestion[] }[];
+        })
+      : { outcomes: [], sections: [] };
+    const vocabQuestions = vocab.sections.flatMap((s) => s.questions.map((q) => ({ ...q, section: s.section })));
 
-  it("has the vocabulary's outcomes in level order", () => {
-    expect(rs.outcomes.map((o) => o.id)).toEqual([...vocab.outcomes].sort((a, b) => a.level - b.level).map((o) => o.id));
-  });
+    it("has the vocabulary's outcomes in level order", () => {
+      expect(rs.outcomes.map((o) => o.id)).toEqual([...vocab.outcomes].sort((a, b) => a.level - b.level).map((o) => o.id));
+    });
 
-  it("asks every vocabulary question, in the vocabulary's order and sections", () => {
-    const ours = rs.questions.map((q) => q.id).filter((id) => vocabQuestions.some((v) => v.id === id));
-    expect(ours).toEqual(vocabQuestions.map((v) => v.id));
-    for (const v of vocabQuestions) expect(question(v.id).section, v.id).toBe(v.section);
-  });
+    it("asks every vocabulary question, in the vocabulary's order and sections", () => {
+      const ours = rs.questions.map((q) => q.id).filter((id) => vocabQuestions.some((v) => v.id === id));
+      expect(ours).toEqual(vocabQuestions.map((v) => v.id));
+      for (const v of vocabQuestions) expect(question(v.id).section, v.id).toBe(v.section);
+    });
 
-  it.each(vocabQuestions.map((v) => [v.id, v] as const))("%s: same type, option values (in order) and critical flag", (_id, v) => {
-    const q = question(v.id);
-    expect(q.type).toBe(v.type);
-    expect(optionValues(q)).toEqual(v.options ?? []);
-    expect(q.critical === true).toBe(v.critical === true);
-    if (v.type === "number") expect(q.min).toBe((v as { min?: number }).min);
-  });
+    it.each(vocabQuestions.map((v) => [v.id, v] as const))("%s: same type, option values (in order) and critical flag", (_id, v) => {
+      const q = question(v.id);
+      expect(q.type).toBe(v.type);
+      expect(optionValues(q)).toEqual(v.options ?? []);
+      expect(q.critical === true).toBe(v.critical === true);
+      if (v.type === "number") expect(q.min).toBe((v as { min?: number }).min);
+    });
   },
 );
 
 describe("fixtures/referrals", () => {
-  const files = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
+  const files = existsSync(FIXTURES_DIR)
+    ? readdirSync(FIXTURES_DIR)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+    : [];
   const byId = new Map(rs.questions.map((q) => [q.id, q]));
 
   it("has at least 42 fictional referrals named NN-short-name.yaml", () => {

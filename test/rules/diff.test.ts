@@ -84,7 +84,16 @@ describe("diffRuleSets", () => {
   it("a threshold change: old → new value and what uses it, nothing else", () => {
     const d = diffRuleSets(shipped, raised);
     expect(d.identical).toBe(false);
-    expect(d.thresholds).toEqual([{ name: "repeat_referrals_assessment", change: "changed", from: 2, to: 3, details: [], used_by: [{ kind: "rule", id: "E1_repeat_referral", where: "when" }] }]);
+    expect(d.thresholds).toEqual([
+      {
+        name: "repeat_referrals_assessment",
+        change: "changed",
+        from: 2,
+        to: 3,
+        details: [],
+        used_by: [{ kind: "rule", id: "E1_repeat_referral", where: "when" }],
+      },
+    ]);
     expect(d.settings).toEqual([]);
     expect(d.count).toBe(1);
   });
@@ -93,7 +102,10 @@ describe("diffRuleSets", () => {
     const text = raisedText()
       .replace('version: "1.0.0"', 'version: "1.1.0"')
       .replace('      - { value: gp, label: "GP" }\n', "")
-      .replace("    floor: s17_assessment\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n", "    floor: strategy_discussion_s47\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n");
+      .replace(
+        "    floor: s17_assessment\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n",
+        "    floor: strategy_discussion_s47\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n",
+      );
     const d = diffRuleSets(shipped, compileText(text));
     expect(d.settings).toEqual(["version: 1.0.0 → 1.1.0"]);
     expect(d.options).toEqual([{ question: "referrer_type", added: [], removed: ["gp"] }]);
@@ -106,7 +118,8 @@ describe("diffRuleSets", () => {
     const start = SHIPPED_TEXT.indexOf("  - id: E10_avoidance_isolation\n");
     const end = SHIPPED_TEXT.indexOf("  - id: E11_possible_duplicate\n");
     const without = SHIPPED_TEXT.slice(0, start) + SHIPPED_TEXT.slice(end);
-    const renamed = SHIPPED_TEXT.slice(0, start) + SHIPPED_TEXT.slice(start, end).replace("id: E10_avoidance_isolation", "id: E10b_avoidance") + SHIPPED_TEXT.slice(end);
+    const renamed =
+      SHIPPED_TEXT.slice(0, start) + SHIPPED_TEXT.slice(start, end).replace("id: E10_avoidance_isolation", "id: E10b_avoidance") + SHIPPED_TEXT.slice(end);
     expect(diffRuleSets(shipped, compileText(without)).sections.rules).toEqual([{ id: "E10_avoidance_isolation", change: "removed", details: [] }]);
     expect(diffRuleSets(shipped, compileText(renamed)).sections.rules).toEqual([
       { id: "E10_avoidance_isolation", change: "removed", details: [] },
@@ -196,18 +209,36 @@ describe("replay", () => {
       const full = evaluate(shipped, input);
       const light = evaluate(view, input);
       expect(light.deadlines).toEqual({});
-      const pick = (d: typeof full) => ({ outcome: d.computed_outcome, fired: d.fired, guards: d.guards, steps: d.steps.map((s) => [s.id, s.from]), flags: d.flags, hard: d.hard_floor });
+      const pick = (d: typeof full) => ({
+        outcome: d.computed_outcome,
+        fired: d.fired,
+        guards: d.guards,
+        steps: d.steps.map((s) => [s.id, s.from]),
+        flags: d.flags,
+        hard: d.hard_floor,
+      });
       expect(pick(light)).toEqual(pick(full));
     }
   });
 });
 
 describe("describeLeaf", () => {
-  const leaf = (over: Partial<ConditionTrace>): ConditionTrace => ({ kind: "leaf", result: false, subject: "contacts_last_12m", actual: 2, op: "gte", expected: { threshold: "t" }, thresholds: [{ name: "t", value: 3 }], ...over });
+  const leaf = (over: Partial<ConditionTrace>): ConditionTrace => ({
+    kind: "leaf",
+    result: false,
+    subject: "contacts_last_12m",
+    actual: 2,
+    op: "gte",
+    expected: { threshold: "t" },
+    thresholds: [{ name: "t", value: 3 }],
+    ...over,
+  });
   it("states the comparison as it came out", () => {
     expect(describeLeaf(leaf({}))).toBe("contacts_last_12m 2 < t 3");
     expect(describeLeaf(leaf({ result: true, actual: 4 }))).toBe("contacts_last_12m 4 ≥ t 3");
-    expect(describeLeaf(leaf({ op: "in", expected: ["a", "b", "c", "d"], thresholds: undefined, actual: "x" }))).toBe("contacts_last_12m x not in [a, b, c, …]");
+    expect(describeLeaf(leaf({ op: "in", expected: ["a", "b", "c", "d"], thresholds: undefined, actual: "x" }))).toBe(
+      "contacts_last_12m x not in [a, b, c, …]",
+    );
     expect(describeLeaf(leaf({ op: "unknown", expected: true, result: true, thresholds: undefined }))).toBe("contacts_last_12m not known");
     expect(describeLeaf(leaf({ actual_unknown: true, result: true }))).toBe("contacts_last_12m not known ≥ t 3");
   });

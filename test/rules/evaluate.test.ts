@@ -8,10 +8,24 @@ import { compileFile, compileText, repoPath } from "../helpers/rules.js";
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
 
 // A Friday in November (GMT), in office hours; nothing of concern.
-const calm: Answers = { received_at: "2026-11-27T10:00:00+00:00", child_name: "Fictional Child", age: "older", concerns: ["none"], contacts: 0, whereabouts: "safe", referrer: "professional" };
+const calm: Answers = {
+  received_at: "2026-11-27T10:00:00+00:00",
+  child_name: "Fictional Child",
+  age: "older",
+  concerns: ["none"],
+  contacts: 0,
+  whereabouts: "safe",
+  referrer: "professional",
+};
 const run = (answers: Partial<Record<string, unknown>>, extra: Partial<EvaluateOptions> = {}) =>
   evaluate(rs, { answers: { ...calm, ...answers } as Answers, now: "2026-11-27T10:30:00+00:00", ...extra });
-const history = (facts: Partial<typeof NO_HISTORY>): HistoryUsed => ({ referrals_in_window: 0, distinct_referrers: 0, earlier: [], possible_matches: [], facts: { ...NO_HISTORY, ...facts } });
+const history = (facts: Partial<typeof NO_HISTORY>): HistoryUsed => ({
+  referrals_in_window: 0,
+  distinct_referrers: 0,
+  earlier: [],
+  possible_matches: [],
+  facts: { ...NO_HISTORY, ...facts },
+});
 const ids = (d: ReturnType<typeof run>) => d.fired.map((f) => f.id).sort();
 
 describe("evaluation phases", () => {
@@ -116,7 +130,13 @@ describe("guards", () => {
 
   it("holds a floor while required checks are outstanding", () => {
     const d = run(neglectFromFamily);
-    expect(d.guards[0]).toMatchObject({ status: "holding", floor: "assess", outstanding: ["referrer_spoken", "police_check", "school_check"], satisfied: [], hard_stop: false });
+    expect(d.guards[0]).toMatchObject({
+      status: "holding",
+      floor: "assess",
+      outstanding: ["referrer_spoken", "police_check", "school_check"],
+      satisfied: [],
+      hard_stop: false,
+    });
     expect(d.computed_outcome.id).toBe("assess"); // rules alone: help
   });
 
@@ -142,7 +162,10 @@ describe("guards", () => {
 
 describe("determinism and identity", () => {
   it("the same input gives the same record, byte for byte", () => {
-    const input = { answers: { ...calm, age: "unknown", concerns: ["neglect", "injury"], injury_seen: "not_seen" } as Answers, now: "2026-11-27T10:30:00+00:00" };
+    const input = {
+      answers: { ...calm, age: "unknown", concerns: ["neglect", "injury"], injury_seen: "not_seen" } as Answers,
+      now: "2026-11-27T10:30:00+00:00",
+    };
     expect(canonicalJson(evaluate(rs, input))).toBe(canonicalJson(evaluate(rs, input)));
   });
 
@@ -158,8 +181,14 @@ describe("determinism and identity", () => {
 });
 
 describe("hard raises", () => {
-  const hardRaise = compileText(readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace("    raise: 1\n    cap: strategy\n    group: escalation\n    steps: [chronology]", "    raise: 1\n    hard: true\n    cap: strategy\n    group: escalation\n    steps: [chronology]"));
-  const at = (answers: Partial<Record<string, unknown>>) => evaluate(hardRaise, { answers: { ...calm, ...answers } as Answers, now: "2026-11-27T10:30:00+00:00" });
+  const hardRaise = compileText(
+    readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace(
+      "    raise: 1\n    cap: strategy\n    group: escalation\n    steps: [chronology]",
+      "    raise: 1\n    hard: true\n    cap: strategy\n    group: escalation\n    steps: [chronology]",
+    ),
+  );
+  const at = (answers: Partial<Record<string, unknown>>) =>
+    evaluate(hardRaise, { answers: { ...calm, ...answers } as Answers, now: "2026-11-27T10:30:00+00:00" });
 
   it("a hard raise that applies is hard at the level it reached", () => {
     const d = at({ concerns: ["other"], contacts: 3 }); // help + 1 = assess
@@ -170,7 +199,12 @@ describe("hard raises", () => {
 
   it("a hard raise that lost its group to another raise sets no hard floor", () => {
     // Same amounts: the first in canonical order (R3) wins the group, so a hard R4 does not apply.
-    const r4Hard = compileText(readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace("    because: Young children are most vulnerable to neglect.", "    hard: true\n    because: Young children are most vulnerable to neglect."));
+    const r4Hard = compileText(
+      readFileSync(repoPath("fixtures/rulesets/minimal.yaml"), "utf8").replace(
+        "    because: Young children are most vulnerable to neglect.",
+        "    hard: true\n    because: Young children are most vulnerable to neglect.",
+      ),
+    );
     const d = evaluate(r4Hard, { answers: { ...calm, age: "young", concerns: ["neglect"], contacts: 3 } as Answers, now: "2026-11-27T10:30:00+00:00" });
     expect(d.fired.find((f) => f.id === "R4_young_neglect")).toMatchObject({ effect: "raise", hard: true, applied: false });
     expect(d.computed_outcome.id).toBe("assess");

@@ -76,7 +76,11 @@ describe("the fixture runner", () => {
 
 // The shipped rule set's fixtures, one vitest case each, so CI counts them.
 const dir = repoPath("fixtures/referrals");
-const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".yaml")).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((n) => n.endsWith(".yaml"))
+      .sort()
+  : [];
 describe.skipIf(files.length === 0 || !existsSync(repoPath("rules/default.yaml")))("shipped fixtures under rules/default.yaml", () => {
   const shipped = existsSync(repoPath("rules/default.yaml")) ? compileFile("rules/default.yaml") : minimal;
   const all = files.map((name) => {
@@ -90,7 +94,10 @@ describe.skipIf(files.length === 0 || !existsSync(repoPath("rules/default.yaml")
     expect(r.differences).toEqual([]);
   });
   it("coverage is complete: every rule fires and is seen not firing; every guard holds and releases", () => {
-    const cov = coverage(shipped, all.map((f) => runFixture(shipped, f)));
+    const cov = coverage(
+      shipped,
+      all.map((f) => runFixture(shipped, f)),
+    );
     expect(cov).toEqual({ rulesNeverFired: [], rulesNeverNotFired: [], guardsNeverHolding: [], guardsNeverReleased: [] });
   });
 });

@@ -99,7 +99,9 @@ describe("rules lint: minimal rule set", () => {
     expect(canonicalJson(a)).toBe(canonicalJson(b));
     // As worker threads do: chunks run separately (here backwards), merged by finishLint.
     const setup = prepareLint(holding);
-    const results = chunksOf(2500).reverse().map((c) => runChunk(setup, 7, c, 2500));
+    const results = chunksOf(2500)
+      .reverse()
+      .map((c) => runChunk(setup, 7, c, 2500));
     expect(canonicalJson(finishLint(setup, results, { samples: 2500, seed: 7 }))).toBe(canonicalJson(a));
     const other = lintRuleSet(holding, { samples: 2500, seed: 8 });
     expect(other.violations).toEqual([]);
@@ -115,7 +117,18 @@ describe("rules lint: minimal rule set", () => {
 describe("rules lint: broken copies are caught, with a counter-example that really violates", () => {
   it("never_lower: a rule that gives a higher floor only when the referrer is a professional", () => {
     const text = edited(HOLDING_TEXT, (d) => {
-      d.rules.push({ id: "R9_professional_neglect", title: "Neglect reported by a professional", when: { all: [{ q: "referrer", eq: "professional" }, { q: "concerns", contains_any: ["neglect"] }] }, floor: "strategy", because: "A broken rule: it believes professionals only." });
+      d.rules.push({
+        id: "R9_professional_neglect",
+        title: "Neglect reported by a professional",
+        when: {
+          all: [
+            { q: "referrer", eq: "professional" },
+            { q: "concerns", contains_any: ["neglect"] },
+          ],
+        },
+        floor: "strategy",
+        because: "A broken rule: it believes professionals only.",
+      });
     });
     const rs = compileText(text);
     const report = lint(rs);
@@ -155,7 +168,7 @@ describe("rules lint: broken copies are caught, with a counter-example that real
   it.each([
     ["older", "a reassuring answer"],
     ["young", "not the worst case: baby is"],
-  ])("unknown_not_lower: \"not known\" age counted as %s (%s)", (countsAs) => {
+  ])('unknown_not_lower: "not known" age counted as %s (%s)', (countsAs) => {
     const rs = compileText(edited(HOLDING_TEXT, (d) => void (questionOf(d, "age").unknown_counts_as = countsAs)));
     const report = lint(rs);
     expect(report.violations.map((v) => v.invariant.id)).toEqual(["INV2_unknown"]);
@@ -170,7 +183,18 @@ describe("rules lint: broken copies are caught, with a counter-example that real
   it("unknown_not_lower: a rule that fires only when the age is known", () => {
     const rs = compileText(
       edited(HOLDING_TEXT, (d) => {
-        d.rules.push({ id: "R10_known_age_other", title: "Other concern, age known", when: { all: [{ q: "age", unknown: false }, { q: "concerns", contains_any: ["other"] }] }, floor: "strategy", because: "A broken rule: it relies on knowing the age." });
+        d.rules.push({
+          id: "R10_known_age_other",
+          title: "Other concern, age known",
+          when: {
+            all: [
+              { q: "age", unknown: false },
+              { q: "concerns", contains_any: ["other"] },
+            ],
+          },
+          floor: "strategy",
+          because: "A broken rule: it relies on knowing the age.",
+        });
       }),
     );
     const v = violation(lint(rs), "INV2_unknown");
@@ -180,7 +204,7 @@ describe("rules lint: broken copies are caught, with a counter-example that real
     expect(v.counterexample.differs_from_baseline).toEqual({ concerns: ["other"] });
   });
 
-  it("unknown_not_lower: \"not known\" must always add the step to find out", () => {
+  it('unknown_not_lower: "not known" must always add the step to find out', () => {
     const rs = compileText(edited(HOLDING_TEXT, (d) => void delete ruleOf(d, "R6_unknowns").steps));
     const v = violation(lint(rs), "INV2_unknown");
     expect(v.message).toMatch(/^(age|whereabouts) = unknown, but the decision does not ask for step resolve_unknowns$/);
@@ -196,10 +220,19 @@ describe("rules lint: broken copies are caught, with a counter-example that real
         change(d);
       }),
     );
-  const ooh = (when: RawCondition): RawRuleSet["invariants"][number] => ({ id: "INV5_ooh", description: "Out-of-hours decisions are provisional", kind: "out_of_hours_provisional", when, flag: "ooh_provisional", never_final: ["none", "help"] });
+  const ooh = (when: RawCondition): RawRuleSet["invariants"][number] => ({
+    id: "INV5_ooh",
+    description: "Out-of-hours decisions are provisional",
+    kind: "out_of_hours_provisional",
+    when,
+    flag: "ooh_provisional",
+    never_final: ["none", "help"],
+  });
 
   it("out_of_hours_provisional and hard_stop_not_closable hold on the minimal set", () => {
-    const report = lint(withInvariants([ooh({ fact: "clock.out_of_hours", eq: true }), { id: "INV6_hard_stop", description: "Hard stops", kind: "hard_stop_not_closable" }]));
+    const report = lint(
+      withInvariants([ooh({ fact: "clock.out_of_hours", eq: true }), { id: "INV6_hard_stop", description: "Hard stops", kind: "hard_stop_not_closable" }]),
+    );
     expect(report.violations).toEqual([]);
     expect(report.invariants.find((i) => i.id === "INV5_ooh")!.checked).toBe(2000);
   });
@@ -230,20 +263,49 @@ describe("rules lint: warnings", () => {
         d.steps.push({ id: "unused_step", text: "Nobody asks for this" });
         d.checks.push({ id: "unused_check", text: "No guard requires this" });
         d.outcomes.push({ id: "beyond", label: "Nothing produces this", response_times: { decide_by: { hours: 1 }, respond_by: { hours: 1 } } });
-        d.rules.push({ id: "R11_impossible", title: "Never", when: { all: [{ q: "age", eq: "baby" }, { q: "age", eq: "older" }] }, floor: "help", because: "Contradictory." });
+        d.rules.push({
+          id: "R11_impossible",
+          title: "Never",
+          when: {
+            all: [
+              { q: "age", eq: "baby" },
+              { q: "age", eq: "older" },
+            ],
+          },
+          floor: "help",
+          because: "Contradictory.",
+        });
       }),
     );
     const report = lint(rs, 1000);
     expect(report.violations).toEqual([]);
-    expect(report.warnings.map((w) => `${w.kind}:${w.id}`).sort()).toEqual(["check_unused:unused_check", "outcome_never_produced:beyond", "rule_never_fired:R11_impossible", "step_unused:unused_step", "threshold_unused:spare"]);
+    expect(report.warnings.map((w) => `${w.kind}:${w.id}`).sort()).toEqual([
+      "check_unused:unused_check",
+      "outcome_never_produced:beyond",
+      "rule_never_fired:R11_impossible",
+      "step_unused:unused_step",
+      "threshold_unused:spare",
+    ]);
   });
 
   it("warns when an invariant was never checked", () => {
     const rs = compileText(
       edited(HOLDING_TEXT, (d) => {
         const q = questionOf(d, "injury_seen");
-        d.invariants.push({ id: "INV7_never_asked", description: "About a question that is never asked", kind: "never_lower", question: "injury_seen", variants: ["not_seen"], baseline: "seen" });
-        q.when = { all: [{ q: "concerns", contains_any: ["injury"] }, { q: "concerns", contains_any: ["none"] }] };
+        d.invariants.push({
+          id: "INV7_never_asked",
+          description: "About a question that is never asked",
+          kind: "never_lower",
+          question: "injury_seen",
+          variants: ["not_seen"],
+          baseline: "seen",
+        });
+        q.when = {
+          all: [
+            { q: "concerns", contains_any: ["injury"] },
+            { q: "concerns", contains_any: ["none"] },
+          ],
+        };
       }),
     );
     const report = lint(rs, 500);
@@ -281,7 +343,15 @@ describe("answer-set generation", () => {
     const clocks = plan.clocks;
     expect(clocks[0]!.outOfHours).toBe(false);
     expect(clocks.some((c) => c.outOfHours)).toBe(true);
-    expect(clocks.map((c) => c.now)).toEqual(expect.arrayContaining([expect.stringMatching(/T08:59:00\+00:00$/), expect.stringMatching(/T09:00:00\+00:00$/), expect.stringMatching(/T16:59:00\+00:00$/), expect.stringMatching(/T17:00:00\+00:00$/), expect.stringMatching(/^2026-12-25T/)]));
+    expect(clocks.map((c) => c.now)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/T08:59:00\+00:00$/),
+        expect.stringMatching(/T09:00:00\+00:00$/),
+        expect.stringMatching(/T16:59:00\+00:00$/),
+        expect.stringMatching(/T17:00:00\+00:00$/),
+        expect.stringMatching(/^2026-12-25T/),
+      ]),
+    );
   });
 
   it("has a plain baseline: the lowest outcome, fewest rules fired", () => {
@@ -297,7 +367,22 @@ describe("answer-set generation", () => {
 describe("triage rules lint (command)", () => {
   const dir = mkdtempSync(join(tmpdir(), "triage-lint-"));
   const output: string[] = [];
-  const ctx = (json: boolean): Context => ({ rulesPath: join(dir, "none.yaml"), dbPath: "", dbIsDefault: true, teamPath: undefined, cacheDir: join(dir, "cache"), user: "tester", now: () => new Date(), nowIsFixed: false, json, color: false, stdinIsTTY: false, stdoutIsTTY: false, out: (t) => void output.push(t), err: (t) => void output.push(t) });
+  const ctx = (json: boolean): Context => ({
+    rulesPath: join(dir, "none.yaml"),
+    dbPath: "",
+    dbIsDefault: true,
+    teamPath: undefined,
+    cacheDir: join(dir, "cache"),
+    user: "tester",
+    now: () => new Date(),
+    nowIsFixed: false,
+    json,
+    color: false,
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    out: (t) => void output.push(t),
+    err: (t) => void output.push(t),
+  });
   afterEach(() => {
     output.length = 0;
     process.exitCode = undefined;
@@ -316,7 +401,10 @@ describe("triage rules lint (command)", () => {
 
   it("exit 1 with the counter-example on a violation; --json gives the report", async () => {
     const file = join(dir, "broken.yaml");
-    writeFileSync(file, edited(HOLDING_TEXT, (d) => void (questionOf(d, "age").unknown_counts_as = "older")));
+    writeFileSync(
+      file,
+      edited(HOLDING_TEXT, (d) => void (questionOf(d, "age").unknown_counts_as = "older")),
+    );
     await runLintCommand(ctx(true), [file], { samples: "1500" });
     expect(process.exitCode).toBe(1);
     const report = JSON.parse(output.join("\n")) as LintReport & { ok: boolean; elapsed_ms: number };
@@ -340,7 +428,10 @@ describe("triage rules lint (command)", () => {
   // The built binary shares the chunks with worker threads: same report as one thread.
   it.skipIf(!existsSync(repoPath("dist/cli/commands/rules-lint.js")))("the built command (worker threads) gives the same report as one thread", () => {
     const file = join(dir, "threads.yaml");
-    writeFileSync(file, edited(HOLDING_TEXT, (d) => void (questionOf(d, "age").unknown_counts_as = "older")));
+    writeFileSync(
+      file,
+      edited(HOLDING_TEXT, (d) => void (questionOf(d, "age").unknown_counts_as = "older")),
+    );
     const env = sandbox();
     try {
       const r = runCli(["--rules", file, "--json", "rules", "lint", "--samples", "4500", "--seed", "9"], { env: env.env });
@@ -353,14 +444,18 @@ describe("triage rules lint (command)", () => {
       env.cleanup();
     }
   });
-
 });
 
 // The shipped rule set is being written alongside this code: lint it only once it exists and validates.
 const DEFAULT_FILE = repoPath("rules/default.yaml");
 const defaultText = existsSync(DEFAULT_FILE) ? readFileSync(DEFAULT_FILE, "utf8") : undefined;
 const defaultParsed = defaultText === undefined ? undefined : parseRuleSet(defaultText, "rules/default.yaml");
-const defaultSkip = defaultText === undefined ? "rules/default.yaml does not exist yet" : !defaultParsed!.ok ? `rules/default.yaml does not validate yet (${defaultParsed!.problems.length} problem(s))` : undefined;
+const defaultSkip =
+  defaultText === undefined
+    ? "rules/default.yaml does not exist yet"
+    : !defaultParsed!.ok
+      ? `rules/default.yaml does not validate yet (${defaultParsed!.problems.length} problem(s))`
+      : undefined;
 
 describe.skipIf(defaultSkip !== undefined)(`rules lint: rules/default.yaml${defaultSkip ? ` — SKIPPED: ${defaultSkip}` : ""}`, () => {
   const raw = () => parse(defaultText!) as RawRuleSet;
@@ -382,7 +477,13 @@ describe.skipIf(defaultSkip !== undefined)(`rules lint: rules/default.yaml${defa
       edited(defaultText!, (d) => {
         const q = questionOf(d, inv.question);
         const leaf: RawCondition = q.type === "multiselect" ? { q: q.id, contains_any: [inv.baseline].flat() } : { q: q.id, eq: [inv.baseline].flat()[0]! };
-        d.rules.push({ id: "Z1_broken_baseline_only", title: "Broken: only for the baseline answer", when: leaf, floor: top(), because: "A broken rule for the lint test." });
+        d.rules.push({
+          id: "Z1_broken_baseline_only",
+          title: "Broken: only for the baseline answer",
+          when: leaf,
+          floor: top(),
+          because: "A broken rule for the lint test.",
+        });
       }),
     );
     const v = violation(lint(rs), inv.id);
@@ -398,7 +499,13 @@ describe.skipIf(defaultSkip !== undefined)(`rules lint: rules/default.yaml${defa
     const target = ids.find((id) => !questionOf(d0, id).when) ?? ids[0]!;
     const rs = compileText(
       edited(defaultText!, (d) => {
-        d.rules.push({ id: "Z2_broken_known_only", title: "Broken: only when known", when: { q: target, unknown: false }, floor: top(), because: "A broken rule for the lint test." });
+        d.rules.push({
+          id: "Z2_broken_known_only",
+          title: "Broken: only when known",
+          when: { q: target, unknown: false },
+          floor: top(),
+          because: "A broken rule for the lint test.",
+        });
       }),
     );
     const v = violation(lint(rs), inv.id);

@@ -14,7 +14,10 @@ const problemsOf = (name: string): string[] => {
 const cases: [string, string[]][] = [
   ["yaml-syntax", ["yaml-syntax.yaml:55:5: YAML syntax: Flow sequence"]],
   ["duplicate-key", ['duplicate-key.yaml:111:5: duplicate key "floor"']],
-  ["unknown-key", ['unknown-key.yaml:109:29: unknown key "eqq"', 'unknown-key.yaml:118:5: unknown key "becuase"', 'unknown-key.yaml:114:5: missing required key "because"']],
+  [
+    "unknown-key",
+    ['unknown-key.yaml:109:29: unknown key "eqq"', 'unknown-key.yaml:118:5: unknown key "becuase"', 'unknown-key.yaml:114:5: missing required key "because"'],
+  ],
   ["duplicate-id", ['duplicate-id.yaml:130:9: duplicate id "R3_repeat" (first used at rules[2])']],
   ["unknown-question", ['unknown-question.yaml:132:55: unknown question "concern"; did you mean concerns?']],
   ["unknown-option", ['unknown-option.yaml:109:33: "toddler" is not an option of "age"; expected one of: baby, young, older, unknown']],
@@ -36,7 +39,11 @@ const cases: [string, string[]][] = [
 describe("broken rule files: every problem, each at file:line:col", () => {
   it.each(cases)("%s", (name, expected) => {
     const problems = problemsOf(name);
-    for (const fragment of expected) expect(problems.some((p) => p.includes(fragment)), `${fragment}\n in:\n${problems.join("\n")}`).toBe(true);
+    for (const fragment of expected)
+      expect(
+        problems.some((p) => p.includes(fragment)),
+        `${fragment}\n in:\n${problems.join("\n")}`,
+      ).toBe(true);
     if (name !== "yaml-syntax") expect(problems).toHaveLength(expected.length);
   });
 
@@ -64,7 +71,7 @@ describe("valid rule sets", () => {
     const a = parseRuleSet(text, "a.yaml");
     const reordered = text
       .replace("# A small rule set", "# Reworded comment.\n# A small rule set")
-      .replace("id: minimal\nversion: \"1\"", "version: \"1\"\nid: minimal")
+      .replace('id: minimal\nversion: "1"', 'version: "1"\nid: minimal')
       .replace(/  - id: R7_feedback[\s\S]*?(?=  - id: R8_ooh)/, "")
       .replace("rules:\n", `rules:\n${/  - id: R7_feedback[\s\S]*?(?=  - id: R8_ooh)/.exec(text)![0]}`);
     const b = parseRuleSet(reordered, "b.yaml");

@@ -3,8 +3,21 @@ import { testLeaf, type Env, type ResolvedLeaf } from "../../src/rules/condition
 import { NO_HISTORY } from "../../src/rules/types.js";
 
 // One question at index 0 of each kind; values set per case.
-const env = (value: unknown, unknown = false, level = 3): Env => ({ values: [value as never], unknown: [unknown], history: { ...NO_HISTORY, referrals_in_window: 2 }, clock: { out_of_hours: true, received_out_of_hours: false }, level });
-const q = (op: ResolvedLeaf["op"], value: unknown, numericKind: "number" | "date" | "datetime" | null = null): ResolvedLeaf => ({ kind: "leaf", subject: { type: "question", index: 0, id: "x", numericKind }, op, value, written: value, thresholds: [] });
+const env = (value: unknown, unknown = false, level = 3): Env => ({
+  values: [value as never],
+  unknown: [unknown],
+  history: { ...NO_HISTORY, referrals_in_window: 2 },
+  clock: { out_of_hours: true, received_out_of_hours: false },
+  level,
+});
+const q = (op: ResolvedLeaf["op"], value: unknown, numericKind: "number" | "date" | "datetime" | null = null): ResolvedLeaf => ({
+  kind: "leaf",
+  subject: { type: "question", index: 0, id: "x", numericKind },
+  op,
+  value,
+  written: value,
+  thresholds: [],
+});
 const set = (...xs: unknown[]) => new Set(xs);
 
 describe("leaf operators", () => {
@@ -56,7 +69,16 @@ describe('"not known" and unanswered', () => {
   });
 
   it("a hidden or unanswered question makes every leaf false except answered: false and unknown: false", () => {
-    for (const leaf of [q("eq", "a"), q("ne", "a"), q("in", set("a")), q("not_in", set("a")), q("contains_none", set("a")), q("gte", 0, "number"), q("answered", true), q("unknown", true)]) {
+    for (const leaf of [
+      q("eq", "a"),
+      q("ne", "a"),
+      q("in", set("a")),
+      q("not_in", set("a")),
+      q("contains_none", set("a")),
+      q("gte", 0, "number"),
+      q("answered", true),
+      q("unknown", true),
+    ]) {
       expect(testLeaf(leaf, env(undefined)), leaf.op).toBe(false);
     }
     expect(testLeaf(q("answered", false), env(undefined))).toBe(true);
@@ -67,9 +89,13 @@ describe('"not known" and unanswered', () => {
 describe("facts", () => {
   it("history, clock and the outcome so far", () => {
     const e = env("x");
-    expect(testLeaf({ kind: "leaf", subject: { type: "history", name: "referrals_in_window" }, op: "gte", value: 2, written: 2, thresholds: [] }, e)).toBe(true);
+    expect(testLeaf({ kind: "leaf", subject: { type: "history", name: "referrals_in_window" }, op: "gte", value: 2, written: 2, thresholds: [] }, e)).toBe(
+      true,
+    );
     expect(testLeaf({ kind: "leaf", subject: { type: "clock", name: "out_of_hours" }, op: "eq", value: true, written: true, thresholds: [] }, e)).toBe(true);
-    expect(testLeaf({ kind: "leaf", subject: { type: "clock", name: "received_out_of_hours" }, op: "eq", value: true, written: true, thresholds: [] }, e)).toBe(false);
+    expect(testLeaf({ kind: "leaf", subject: { type: "clock", name: "received_out_of_hours" }, op: "eq", value: true, written: true, thresholds: [] }, e)).toBe(
+      false,
+    );
     expect(testLeaf({ kind: "leaf", subject: { type: "outcome" }, op: "gte", value: 4, written: "strategy", thresholds: [] }, e)).toBe(false);
     expect(testLeaf({ kind: "leaf", subject: { type: "outcome" }, op: "lte", value: 3, written: "assess", thresholds: [] }, e)).toBe(true);
   });

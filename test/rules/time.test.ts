@@ -39,7 +39,14 @@ const newYork: OfficeHours = { ...london, time_zone: NY, bank_holidays: ["2026-0
 describe("localParts", () => {
   it("gives wall-clock parts in winter and summer", () => {
     expect(localParts(utc("2026-01-15T12:00:00Z"), LON)).toEqual({
-      year: 2026, month: 1, day: 15, hour: 12, minute: 0, second: 0, weekday: "thu", date: "2026-01-15",
+      year: 2026,
+      month: 1,
+      day: 15,
+      hour: 12,
+      minute: 0,
+      second: 0,
+      weekday: "thu",
+      date: "2026-01-15",
     });
     expect(localParts(utc("2026-07-01T09:30:45Z"), LON)).toMatchObject({ hour: 10, minute: 30, second: 45, weekday: "wed" });
   });
@@ -180,12 +187,9 @@ describe("parseDate", () => {
     expect(parseDate("2026-12-31")).toBe("2026-12-31");
   });
 
-  it.each(["2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01", "2026-01-00", "2026-4-01", "2026-04-01T00:00", "", "0000-01-01"])(
-    "rejects %j",
-    (text) => {
-      expect(parseDate(text)).toBeUndefined();
-    },
-  );
+  it.each(["2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01", "2026-01-00", "2026-4-01", "2026-04-01T00:00", "", "0000-01-01"])("rejects %j", (text) => {
+    expect(parseDate(text)).toBeUndefined();
+  });
 });
 
 describe("formatInZone", () => {

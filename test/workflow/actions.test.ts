@@ -44,19 +44,32 @@ const checkEntry = (id: string): CheckBody => ({ check: id, found: "found", done
 // checks (police_checks_all_adults, health_checks, education_check — Poppy is 5–10), other
 // explanations and feedback "not yet". child_seen (seen by a professional this week, no physical
 // or sexual abuse) and all_carers_identified are satisfied by the answers.
-const G1_51 = ["referrer_interviewed", "evidence_viewed", "full_history", "police_checks_all_adults", "health_checks", "education_check", "alternative_hypotheses_tested", "feedback_to_referrer"];
+const G1_51 = [
+  "referrer_interviewed",
+  "evidence_viewed",
+  "full_history",
+  "police_checks_all_adults",
+  "health_checks",
+  "education_check",
+  "alternative_hypotheses_tested",
+  "feedback_to_referrer",
+];
 
 describe("planCheck", () => {
   const state = derive(decide("51"), []);
   const now = new Date("2026-05-28T09:00:00Z");
 
   it("records a rule-set check or a step of this decision", () => {
-    expect(body(planCheck(state, rs, { check: "police_checks_all_adults", found: "  no trace on either adult ", doneAt: new Date("2026-05-28T08:30:00Z"), now }))).toEqual({
+    expect(
+      body(planCheck(state, rs, { check: "police_checks_all_adults", found: "  no trace on either adult ", doneAt: new Date("2026-05-28T08:30:00Z"), now })),
+    ).toEqual({
       check: "police_checks_all_adults",
       found: "no trace on either adult",
       done_at: "2026-05-28T09:30:00+01:00",
     });
-    expect(body(planCheck(state, rs, { check: "give_feedback_to_referrer", found: "called the father", doneAt: now, now })).check).toBe("give_feedback_to_referrer");
+    expect(body(planCheck(state, rs, { check: "give_feedback_to_referrer", found: "called the father", doneAt: now, now })).check).toBe(
+      "give_feedback_to_referrer",
+    );
   });
 
   it("an unknown id is bad input listing the valid checks and steps", () => {
@@ -81,11 +94,16 @@ describe("planClosure", () => {
   const d51 = decide("51");
 
   it("a governed closure with checks outstanding is refused, listing each with how to record it", () => {
-    const r = refusal(planClosure(derive(d51, []), rs, { reason: "referral_considered_malicious", rationale: "the mother says so", evidence: "court dispute", rescreen: NONE }));
+    const r = refusal(
+      planClosure(derive(d51, []), rs, { reason: "referral_considered_malicious", rationale: "the mother says so", evidence: "court dispute", rescreen: NONE }),
+    );
     expect(r.kind).toBe("refused");
     expect(r.message).toContain("guard G1_never_presumed_malicious");
     expect(r.message).toContain(`${G1_51.length} of its checks are outstanding`);
-    const listed = r.message.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4).split(":")[0]);
+    const listed = r.message
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => l.slice(4).split(":")[0]);
     expect(listed).toEqual(G1_51);
     expect(r.hint).toContain(`triage checks ${d51.ref} --record CHECK --found`);
   });
@@ -98,7 +116,14 @@ describe("planClosure", () => {
     expect(noEvidence.kind).toBe("refused");
     expect(noEvidence.message).toContain("knowingly gave false information");
     expect(noEvidence.message).toContain("Motive alone");
-    const b = body(planClosure(state, rs, { reason: "referral_considered_malicious", rationale: "all checks done", evidence: "texts show he knew she was at school", rescreen: NONE }));
+    const b = body(
+      planClosure(state, rs, {
+        reason: "referral_considered_malicious",
+        rationale: "all checks done",
+        evidence: "texts show he knew she was at school",
+        rescreen: NONE,
+      }),
+    );
     expect(b.approvals_required).toEqual(["senior_manager", "manager"]);
     expect(b.evidence).toBe("texts show he knew she was at school");
     expect(b.guard!.id).toBe("G1_never_presumed_malicious");
@@ -121,7 +146,10 @@ describe("planClosure", () => {
     const d02 = decide("02");
     expect(d02.guards.find((g) => g.id === "G1_never_presumed_malicious")!.status).toBe("not_applicable");
     const r = refusal(planClosure(derive(d02, []), rs, { reason: "not_substantiated_after_checks", rationale: "mother is coping", rescreen: NONE }));
-    const listed = r.message.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4).split(":")[0]);
+    const listed = r.message
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => l.slice(4).split(":")[0]);
     expect(listed).toEqual(["full_history", "police_checks_all_adults", "health_checks", "alternative_hypotheses_tested", "feedback_to_referrer"]);
   });
 
@@ -141,17 +169,31 @@ describe("planClosure", () => {
 
   it("photos of an injury are a hard stop even where no hard floor fired", () => {
     // A variant of the shipped rules where M3 is a soft floor: only G1's hard_stop_when remains.
-    const text = readFileSync(repoPath("rules/default.yaml"), "utf8").replace(/(  - id: M3_photo_video_evidence[\s\S]*?floor: strategy_discussion_s47\n)    hard: true\n/, "$1");
+    const text = readFileSync(repoPath("rules/default.yaml"), "utf8").replace(
+      /(  - id: M3_photo_video_evidence[\s\S]*?floor: strategy_discussion_s47\n)    hard: true\n/,
+      "$1",
+    );
     const soft = compileText(text);
     expect(soft.rules.get("M3_photo_video_evidence")!.raw.hard).toBeUndefined();
     // Fixture 52 with photos of a bruise offered.
-    const d = decide("52", { ruleSet: soft, answers: { concern_types: ["physical_injury"], injury_reported: "yes_photo_video", injury_features: ["bruise"], injury_explanation: "consistent_verified_by_professional", evidence_offered: ["photos"] } });
+    const d = decide("52", {
+      ruleSet: soft,
+      answers: {
+        concern_types: ["physical_injury"],
+        injury_reported: "yes_photo_video",
+        injury_features: ["bruise"],
+        injury_explanation: "consistent_verified_by_professional",
+        evidence_offered: ["photos"],
+      },
+    });
     expect(d.hard_floor).toBeNull();
     const r = refusal(planClosure(derive(d, [], soft), soft, { reason: "not_substantiated_after_checks", rationale: "x", rescreen: NONE }));
     expect(r.message).toContain("reports a hard stop (photos or video of an injury, or a disclosure)");
     expect(r.message).not.toContain("hard floor");
     // The shipped rules: photos make M3 a hard floor as well; both are named.
-    const shipped = refusal(planClosure(derive(decide("53"), []), rs, { reason: "referral_considered_malicious", rationale: "x", evidence: "y", rescreen: NONE }));
+    const shipped = refusal(
+      planClosure(derive(decide("53"), []), rs, { reason: "referral_considered_malicious", rationale: "x", evidence: "y", rescreen: NONE }),
+    );
     expect(shipped.message).toContain("M3_photo_video_evidence");
     expect(shipped.message).toContain("hard stop");
   });
@@ -162,7 +204,9 @@ describe("planClosure", () => {
     expect(r.message).toContain("out of hours");
     expect(r.message).toContain("re-screens");
     // Once re-screened the guard's checks are what stands in the way.
-    expect(refusal(planClosure(state, rs, { reason: "needs_met_universal_services", rationale: "x", rescreen: { required: true, done: true } })).message).toContain("G1_never_presumed_malicious");
+    expect(
+      refusal(planClosure(state, rs, { reason: "needs_met_universal_services", rationale: "x", rescreen: { required: true, done: true } })).message,
+    ).toContain("G1_never_presumed_malicious");
   });
 
   it("one proposal at a time; a closed referral stays closed; unknown reasons are listed", () => {
@@ -181,7 +225,12 @@ describe("planClosure", () => {
   it("closureRequirements tells the worker in advance", () => {
     const reqs = closureRequirements(derive(d51, []), rs);
     const malicious = reqs.find((r) => r.reason === "referral_considered_malicious")!;
-    expect(malicious).toMatchObject({ governed_by: ["G1_never_presumed_malicious"], outstanding: G1_51, approvals: ["senior_manager", "manager"], evidence_required: true });
+    expect(malicious).toMatchObject({
+      governed_by: ["G1_never_presumed_malicious"],
+      outstanding: G1_51,
+      approvals: ["senior_manager", "manager"],
+      evidence_required: true,
+    });
     expect(closureRequirements(derive(decide("03"), []), rs).every((r) => r.refused_outright !== undefined)).toBe(true);
   });
 });
@@ -218,8 +267,19 @@ describe("planOverride", () => {
     const r = refusal(planOverride(derive(d08, []), rs, { to: "early_help", reason: "x", rescreen: NONE }));
     expect(r.message).toContain("guard G1_never_presumed_malicious holds");
     expect(r.message).toContain("s17_assessment or above");
-    const listed = r.message.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4).split(":")[0]);
-    expect(listed).toEqual(["full_history", "police_checks_all_adults", "health_checks", "education_check", "child_seen", "alternative_hypotheses_tested", "feedback_to_referrer"]);
+    const listed = r.message
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => l.slice(4).split(":")[0]);
+    expect(listed).toEqual([
+      "full_history",
+      "police_checks_all_adults",
+      "health_checks",
+      "education_check",
+      "child_seen",
+      "alternative_hypotheses_tested",
+      "feedback_to_referrer",
+    ]);
   });
 
   it("down to the guard's floor is allowed, pending a manager", () => {
@@ -230,11 +290,19 @@ describe("planOverride", () => {
 
   it("closed, pending, and out-of-hours provisional referrals cannot be downgraded", () => {
     const { entries, add } = log();
-    add("override", "worker.one", AT, { from: "strategy_discussion_s47", to: "s17_assessment", direction: "down", reason: "x", pending: true } satisfies OverrideBody);
+    add("override", "worker.one", AT, {
+      from: "strategy_discussion_s47",
+      to: "s17_assessment",
+      direction: "down",
+      reason: "x",
+      pending: true,
+    } satisfies OverrideBody);
     expect(refusal(planOverride(derive(d08, entries), rs, { to: "s17_assessment", reason: "y", rescreen: NONE })).message).toContain("one proposal at a time");
     // An upward override is always possible (a worker escalates freely).
     expect(planOverride(derive(d08, entries), rs, { to: "immediate_protection", reason: "y", rescreen: NONE }).ok).toBe(true);
-    expect(refusal(planOverride(derive(decide("35"), []), rs, { to: "early_help", reason: "y", rescreen: { required: true, done: false } })).message).toContain("out of hours");
+    expect(refusal(planOverride(derive(decide("35"), []), rs, { to: "early_help", reason: "y", rescreen: { required: true, done: false } })).message).toContain(
+      "out of hours",
+    );
     const d01 = decide("01");
     const closed = log();
     const c = closed.add("closure", "worker.one", AT, { reason: "information_only", rationale: "x", approvals_required: ["manager"] } satisfies ClosureBody);
@@ -264,7 +332,13 @@ describe("planReview", () => {
 
   it("targets the oldest pending proposal; its proposer and the decider may not approve it", () => {
     const { entries, add } = log();
-    const o = add("override", "mia.manager", AT, { from: "strategy_discussion_s47", to: "s17_assessment", direction: "down", reason: "x", pending: true } satisfies OverrideBody);
+    const o = add("override", "mia.manager", AT, {
+      from: "strategy_discussion_s47",
+      to: "s17_assessment",
+      direction: "down",
+      reason: "x",
+      pending: true,
+    } satisfies OverrideBody);
     const state = derive(d08, entries);
     expect(refusal(planReview(state, rs, input({}))).message).toContain("mia.manager proposed override");
     expect(refusal(planReview(state, rs, input({ actor: "lee.lead" }))).message).toContain("lee.lead made the decision");
@@ -277,7 +351,12 @@ describe("planReview", () => {
   it("a malicious closure: a manager's agreement counts only toward the manager slot", () => {
     const d52 = decide("52");
     const { entries, add } = log();
-    const c = add("closure", "worker.one", AT, { reason: "referral_considered_malicious", rationale: "x", evidence: "y", approvals_required: ["senior_manager", "manager"] } satisfies ClosureBody);
+    const c = add("closure", "worker.one", AT, {
+      reason: "referral_considered_malicious",
+      rationale: "x",
+      evidence: "y",
+      approvals_required: ["senior_manager", "manager"],
+    } satisfies ClosureBody);
     add("review", "mia.manager", AT, { action: "agree", of: c, role: "manager" } satisfies ReviewBody);
     const state = derive(d52, entries);
     expect(refusal(planReview(state, rs, input({}))).message).toContain("already agreed");
@@ -290,7 +369,12 @@ describe("planReview", () => {
   it("challenge and escalate need a reason; escalation only raises; a closed referral is not challenged", () => {
     const state = derive(d08, []);
     expect(refusal(planReview(state, rs, input({ action: "challenge" }))).kind).toBe("invalid");
-    expect(body(planReview(state, rs, input({ action: "challenge", reason: "why not police?" })))).toEqual({ action: "challenge", of: "decision", role: "manager", reason: "why not police?" } satisfies ReviewBody);
+    expect(body(planReview(state, rs, input({ action: "challenge", reason: "why not police?" })))).toEqual({
+      action: "challenge",
+      of: "decision",
+      role: "manager",
+      reason: "why not police?",
+    } satisfies ReviewBody);
     expect(refusal(planReview(state, rs, input({ action: "escalate", to: "s17_assessment", reason: "x" }))).message).toContain("only raises");
     expect(refusal(planReview(state, rs, input({ action: "escalate", to: "strategy_discussion_s47", reason: "x" }))).kind).toBe("invalid");
     expect(body(planReview(state, rs, input({ action: "escalate", to: "immediate_protection", reason: "x" }))).to).toBe("immediate_protection");
@@ -318,7 +402,11 @@ describe("rescreenStatus", () => {
     add("review", "mia.manager", "2026-04-27T10:00:00+01:00", { action: "challenge", of: "decision", role: "manager", reason: "x" } satisfies ReviewBody);
     expect(rescreenStatus(derive(d35, entries), rs)).toEqual({ required: true, done: false });
     expect(rescreenStatus(derive(d35, entries), rs, [{ ref: "TRG-2026-000099", decided_at: "2026-04-26T10:00:00+01:00" }]).done).toBe(false); // Sunday
-    expect(rescreenStatus(derive(d35, entries), rs, [{ ref: "TRG-2026-000099", decided_at: "2026-04-27T09:30:00+01:00" }])).toEqual({ required: true, done: true, by: "TRG-2026-000099" });
+    expect(rescreenStatus(derive(d35, entries), rs, [{ ref: "TRG-2026-000099", decided_at: "2026-04-27T09:30:00+01:00" }])).toEqual({
+      required: true,
+      done: true,
+      by: "TRG-2026-000099",
+    });
     const r = add("review", "sam.senior", "2026-04-27T09:05:00+01:00", { action: "agree", of: "decision", role: "senior_manager" } satisfies ReviewBody);
     expect(rescreenStatus(derive(d35, entries), rs)).toEqual({ required: true, done: true, by: `review #${r} by sam.senior` });
   });

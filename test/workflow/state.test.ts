@@ -201,7 +201,12 @@ describe("closures", () => {
 
   it("nothing changes the outcome of a closed referral; a later closure entry is ignored", () => {
     const { entries, add } = log();
-    const c = add("closure", "worker.one", AT, { ...malicious, reason: "not_substantiated_after_checks", approvals_required: ["manager"], evidence: undefined });
+    const c = add("closure", "worker.one", AT, {
+      ...malicious,
+      reason: "not_substantiated_after_checks",
+      approvals_required: ["manager"],
+      evidence: undefined,
+    });
     add("review", "mia.manager", AT, agree(c));
     add("override", "worker.one", AT, up("advice_or_nfa", "s17_assessment"));
     add("closure", "worker.one", AT, malicious);
@@ -229,7 +234,12 @@ describe("closures", () => {
     const c1 = add("closure", "worker.one", AT, { ...malicious, reason: "not_substantiated_after_checks", approvals_required: ["manager"] });
     add("review", "mia.manager", AT, challenge(c1, "say what the GP said"));
     expect(derive(d52, entries).challenged).toBe(true);
-    const c2 = add("closure", "worker.one", AT, { ...malicious, reason: "not_substantiated_after_checks", approvals_required: ["manager"], rationale: "GP: no concerns" });
+    const c2 = add("closure", "worker.one", AT, {
+      ...malicious,
+      reason: "not_substantiated_after_checks",
+      approvals_required: ["manager"],
+      rationale: "GP: no concerns",
+    });
     add("review", "mia.manager", AT, agree(c2));
     const s = derive(d52, entries);
     expect(s.closure!.seq).toBe(c2);
@@ -262,7 +272,16 @@ describe("guards and overdue", () => {
   // spoken to by non-qualified staff, only local records checked, no police/health/school checks,
   // other explanations and feedback "not yet"; child_seen and all_carers_identified are satisfied).
   const d51 = decide("51");
-  const OUTSTANDING = ["referrer_interviewed", "evidence_viewed", "full_history", "police_checks_all_adults", "health_checks", "education_check", "alternative_hypotheses_tested", "feedback_to_referrer"];
+  const OUTSTANDING = [
+    "referrer_interviewed",
+    "evidence_viewed",
+    "full_history",
+    "police_checks_all_adults",
+    "health_checks",
+    "education_check",
+    "alternative_hypotheses_tested",
+    "feedback_to_referrer",
+  ];
 
   it("recorded checks release the guard only when every one is recorded", () => {
     expect(d51.guards.find((g) => g.id === "G1_never_presumed_malicious")!.outstanding).toEqual(OUTSTANDING);
@@ -291,7 +310,11 @@ describe("guards and overdue", () => {
     // Every step of the decision due by then, plus the guard's checks.
     const dueSteps = d51.steps.filter((x) => x.due_by !== undefined && Date.parse(x.due_by) < afterDue.getTime()).map((x) => x.id);
     expect(dueSteps).toContain("give_feedback_to_referrer");
-    expect(overdue(s0, afterDue).map((l) => l.id).sort()).toEqual([...dueSteps, "guard_checks"].sort());
+    expect(
+      overdue(s0, afterDue)
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual([...dueSteps, "guard_checks"].sort());
     // Recording them (a step is recorded as a check of its id) leaves only the guard.
     const { entries, add } = log();
     for (const id of dueSteps) add("check", "worker.one", AT, check(id));

@@ -11,7 +11,16 @@ import type { Decision } from "../../src/rules/types.js";
 import { decide, derive, log, rs } from "./support.js";
 
 const AT = "2026-06-01T10:00:00+01:00";
-const G1_51 = ["referrer_interviewed", "evidence_viewed", "full_history", "police_checks_all_adults", "health_checks", "education_check", "alternative_hypotheses_tested", "feedback_to_referrer"];
+const G1_51 = [
+  "referrer_interviewed",
+  "evidence_viewed",
+  "full_history",
+  "police_checks_all_adults",
+  "health_checks",
+  "education_check",
+  "alternative_hypotheses_tested",
+  "feedback_to_referrer",
+];
 
 function build(): StatsCase[] {
   const cases: StatsCase[] = [];
@@ -25,7 +34,13 @@ function build(): StatsCase[] {
   const c1 = decide("51");
   const l1 = log();
   for (const id of G1_51) l1.add("check", "worker.one", AT, { check: id, found: "x", done_at: AT } satisfies CheckBody);
-  const cl = l1.add("closure", "worker.one", AT, { reason: "referral_considered_malicious", rationale: "x", evidence: "y", approvals_required: ["senior_manager", "manager"], guard: { id: "G1_never_presumed_malicious", checks: G1_51 } } satisfies ClosureBody);
+  const cl = l1.add("closure", "worker.one", AT, {
+    reason: "referral_considered_malicious",
+    rationale: "x",
+    evidence: "y",
+    approvals_required: ["senior_manager", "manager"],
+    guard: { id: "G1_never_presumed_malicious", checks: G1_51 },
+  } satisfies ClosureBody);
   l1.add("review", "mia.manager", AT, { action: "agree", of: cl, role: "manager" } satisfies ReviewBody);
   l1.add("review", "sam.senior", AT, { action: "agree", of: cl, role: "senior_manager" } satisfies ReviewBody);
   add(c1, l1.entries, POPPY);
@@ -36,13 +51,28 @@ function build(): StatsCase[] {
     history: {
       referrals_in_window: 1,
       distinct_referrers: 1,
-      earlier: [{ ref: c1.ref!, received_at: c1.received_at, outcome: "advice_or_nfa", closed_as: "referral_considered_malicious", closure_passed_guard: true }],
+      earlier: [
+        { ref: c1.ref!, received_at: c1.received_at, outcome: "advice_or_nfa", closed_as: "referral_considered_malicious", closure_passed_guard: true },
+      ],
       possible_matches: [],
-      facts: { referrals_in_window: 1, distinct_referrers: 1, earlier_unsubstantiated_closures: 0, earlier_malicious_closures: 1, earlier_closures_without_checks: 0, highest_earlier_level: 1 },
+      facts: {
+        referrals_in_window: 1,
+        distinct_referrers: 1,
+        earlier_unsubstantiated_closures: 0,
+        earlier_malicious_closures: 1,
+        earlier_closures_without_checks: 0,
+        highest_earlier_level: 1,
+      },
     },
   });
   const l2 = log();
-  const o2 = l2.add("override", "worker.one", AT, { from: "s17_assessment", to: "early_help", direction: "down", reason: "x", pending: true } satisfies OverrideBody);
+  const o2 = l2.add("override", "worker.one", AT, {
+    from: "s17_assessment",
+    to: "early_help",
+    direction: "down",
+    reason: "x",
+    pending: true,
+  } satisfies OverrideBody);
   l2.add("review", "mia.manager", AT, { action: "challenge", of: o2, role: "manager", reason: "no" } satisfies ReviewBody);
   add(c2, l2.entries, POPPY);
 
@@ -52,7 +82,13 @@ function build(): StatsCase[] {
 
   // c4 — 08 (school; computed s47, no hard floor), decided by lee.lead; downgrade to s17 agreed by mia.manager.
   const l4 = log();
-  const o4 = l4.add("override", "worker.one", AT, { from: "strategy_discussion_s47", to: "s17_assessment", direction: "down", reason: "x", pending: true } satisfies OverrideBody);
+  const o4 = l4.add("override", "worker.one", AT, {
+    from: "strategy_discussion_s47",
+    to: "s17_assessment",
+    direction: "down",
+    reason: "x",
+    pending: true,
+  } satisfies OverrideBody);
   l4.add("review", "mia.manager", AT, { action: "agree", of: o4, role: "manager" } satisfies ReviewBody);
   add(decide("08", { decider: "lee.lead" }), l4.entries);
 
@@ -79,7 +115,12 @@ describe("computeStats", () => {
   // At Fri 13 March 2026 12:00 only c8 (received 11 Mar 10:15) has anything due: feedback within one
   // working day → Thu 12 Mar 10:15, not recorded. c7's step was due too, but c7 is closed. Every
   // other referral was received after 13 March.
-  const stats = computeStats({ cases: build(), now: new Date("2026-03-13T12:00:00Z"), outcomes: rs.outcomes.map((o) => ({ id: o.id, level: o.level, label: o.label })), unsubstantiatedOrMalicious: new Set(["not_substantiated_after_checks", "referral_considered_malicious"]) });
+  const stats = computeStats({
+    cases: build(),
+    now: new Date("2026-03-13T12:00:00Z"),
+    outcomes: rs.outcomes.map((o) => ({ id: o.id, level: o.level, label: o.label })),
+    unsubstantiatedOrMalicious: new Set(["not_substantiated_after_checks", "referral_considered_malicious"]),
+  });
 
   it("decisions by outcome: computed and now", () => {
     expect(stats.decisions).toBe(8);
@@ -107,16 +148,56 @@ describe("computeStats", () => {
 
   it("family, ex-partner and anonymous referrals: closed low, closed as malicious, guard checks done", () => {
     const g = Object.fromEntries(stats.referrer_groups.map((x) => [x.group, x]));
-    expect(g.family).toMatchObject({ referrals: 1, at_advice_or_nfa: 0, share_at_advice_or_nfa: 0, closed_unsubstantiated_or_malicious: 0, guard_checks: { done: 0, not_done: 0, no_guard: 0 } });
-    expect(g.ex_partner).toMatchObject({ referrals: 2, at_advice_or_nfa: 1, share_at_advice_or_nfa: 0.5, closed_unsubstantiated_or_malicious: 1, share_closed_unsubstantiated_or_malicious: 0.5, guard_checks: { done: 1, not_done: 0, no_guard: 0 }, refs_at_advice_or_nfa: ["TRG-2026-000051"] });
+    expect(g.family).toMatchObject({
+      referrals: 1,
+      at_advice_or_nfa: 0,
+      share_at_advice_or_nfa: 0,
+      closed_unsubstantiated_or_malicious: 0,
+      guard_checks: { done: 0, not_done: 0, no_guard: 0 },
+    });
+    expect(g.ex_partner).toMatchObject({
+      referrals: 2,
+      at_advice_or_nfa: 1,
+      share_at_advice_or_nfa: 0.5,
+      closed_unsubstantiated_or_malicious: 1,
+      share_closed_unsubstantiated_or_malicious: 0.5,
+      guard_checks: { done: 1, not_done: 0, no_guard: 0 },
+      refs_at_advice_or_nfa: ["TRG-2026-000051"],
+    });
     expect(g.anonymous).toMatchObject({ referrals: 1, at_advice_or_nfa: 0, closed_unsubstantiated_or_malicious: 0 });
   });
 
   it("overrides by direction and who agreed; closures with their sign-off", () => {
-    expect(stats.overrides).toEqual({ up: 1, down: { effective: 1, pending: 0, challenged: 1, superseded: 0 }, agreed_by: [{ name: "mia.manager", count: 1 }], escalations_by_review: 0 });
+    expect(stats.overrides).toEqual({
+      up: 1,
+      down: { effective: 1, pending: 0, challenged: 1, superseded: 0 },
+      agreed_by: [{ name: "mia.manager", count: 1 }],
+      escalations_by_review: 0,
+    });
     expect(stats.closures).toEqual([
-      { reason: "information_only", effective: 1, pending: 0, challenged: 0, superseded: 0, senior_sign_off: 0, guard_recorded: 0, approved_by: [{ name: "lee.lead", count: 1 }] },
-      { reason: "referral_considered_malicious", effective: 1, pending: 0, challenged: 0, superseded: 0, senior_sign_off: 1, guard_recorded: 1, approved_by: [{ name: "mia.manager", count: 1 }, { name: "sam.senior", count: 1 }] },
+      {
+        reason: "information_only",
+        effective: 1,
+        pending: 0,
+        challenged: 0,
+        superseded: 0,
+        senior_sign_off: 0,
+        guard_recorded: 0,
+        approved_by: [{ name: "lee.lead", count: 1 }],
+      },
+      {
+        reason: "referral_considered_malicious",
+        effective: 1,
+        pending: 0,
+        challenged: 0,
+        superseded: 0,
+        senior_sign_off: 1,
+        guard_recorded: 1,
+        approved_by: [
+          { name: "mia.manager", count: 1 },
+          { name: "sam.senior", count: 1 },
+        ],
+      },
     ]);
   });
 

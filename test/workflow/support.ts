@@ -16,7 +16,10 @@ export const rs: CompiledRuleSet = compileFile("rules/default.yaml");
 const TZ = rs.officeHours.time_zone;
 
 /** A fixture referral (by its number, e.g. "51") evaluated as recorded by `decider`, with answer changes. */
-export function decide(number: string, options: { ref?: string; decider?: string; answers?: Record<string, unknown>; history?: HistoryUsed; ruleSet?: CompiledRuleSet } = {}): Decision {
+export function decide(
+  number: string,
+  options: { ref?: string; decider?: string; answers?: Record<string, unknown>; history?: HistoryUsed; ruleSet?: CompiledRuleSet } = {},
+): Decision {
   const file = readdirSync(repoPath("fixtures/referrals")).find((f) => f.startsWith(`${number}-`));
   if (!file) throw new Error(`no fixture ${number}`);
   const fixture = parse(readFileSync(repoPath(`fixtures/referrals/${file}`), "utf8")) as { now: string; answers: Record<string, unknown> };

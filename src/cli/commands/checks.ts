@@ -27,7 +27,14 @@ function render(r: ChecksReport, texts: Map<string, string>, style: Style): stri
   out.push("");
   out.push(style.heading(`Recorded (${r.recorded.length})`));
   if (r.recorded.length === 0) out.push("  Nothing recorded since the decision.");
-  else out.push(table(["#", "CHECK", "BY", "DONE", "FOUND"], r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found]), style).replace(/^/gm, "  "));
+  else
+    out.push(
+      table(
+        ["#", "CHECK", "BY", "DONE", "FOUND"],
+        r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found]),
+        style,
+      ).replace(/^/gm, "  "),
+    );
   if (r.steps.length > 0) {
     out.push("", style.heading("Steps"));
     for (const s of r.steps) {
@@ -46,7 +53,11 @@ function render(r: ChecksReport, texts: Map<string, string>, style: Style): stri
           : c.floors.length > 0
             ? `after ${c.floors.map((f) => `${f.guard}'s checks: ${f.outstanding.join(", ")}`).join("; ")}`
             : `can be proposed now`;
-      out.push(...wrap(`${c.reason}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+      out.push(
+        ...wrap(`${c.reason}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  ").map((l, i) =>
+          i === 0 ? l : `    ${l.trimStart()}`,
+        ),
+      );
     }
   }
   out.push("", style.dim(`Record one: triage checks ${r.ref} --record CHECK --found "what was found" [--at WHEN]`));

@@ -42,7 +42,12 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   try {
     const { seq, body, rs } = store.batch(() => {
       const { state, rs } = loadReferral(store, ref);
-      const verdict = planClosure(state, rs, { reason, rationale: str(options.rationale), evidence: str(options.evidence), rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)) });
+      const verdict = planClosure(state, rs, {
+        reason,
+        rationale: str(options.rationale),
+        evidence: str(options.evidence),
+        rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)),
+      });
       if (!verdict.ok) throw refusalError(verdict.refusal);
       // A closure takes the outcome to the lowest: the shell's own floor check must agree.
       refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, 1);
@@ -57,9 +62,21 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     }
     const label = rs.raw.closure_reasons.find((c) => c.id === body.reason)?.label ?? body.reason;
     const out = [`Closure #${seq} of ${ref} proposed as "${label}" by ${ctx.user}: pending.`];
-    out.push(...wrap(`Needs the agreement of ${body.approvals_required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`, "  "));
-    for (const g of body.guards ?? (body.guard ? [body.guard] : [])) out.push(...wrap(`Guard ${g.id}: every check done (${g.checks.join(", ") || "none required"}).`, "  "));
-    if (teamInfo && !teamInfo.team) out.push(...wrap(`Note: there is no team file at ${teamInfo.lookedAt}, so no approval can be recorded until there is one (managers: [names], senior_managers: [names]).`, "  "));
+    out.push(
+      ...wrap(
+        `Needs the agreement of ${body.approvals_required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`,
+        "  ",
+      ),
+    );
+    for (const g of body.guards ?? (body.guard ? [body.guard] : []))
+      out.push(...wrap(`Guard ${g.id}: every check done (${g.checks.join(", ") || "none required"}).`, "  "));
+    if (teamInfo && !teamInfo.team)
+      out.push(
+        ...wrap(
+          `Note: there is no team file at ${teamInfo.lookedAt}, so no approval can be recorded until there is one (managers: [names], senior_managers: [names]).`,
+          "  ",
+        ),
+      );
     ctx.out(out.join("\n"));
   } finally {
     store.close();

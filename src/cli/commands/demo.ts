@@ -17,7 +17,12 @@ const WORKERS = ["amira.duty", "ben.duty", "chloe.duty", "dev.edt"];
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const dbPath = typeof options.db === "string" ? ctx.dbPath : join(dirname(ctx.dbPath), "demo.db");
-  if (existsSync(dbPath)) throw new TriageError(`${dbPath} already exists; the log is append-only, so the demo is built only into a new file`, ExitCode.Usage, "remove it, or choose another file with --db");
+  if (existsSync(dbPath))
+    throw new TriageError(
+      `${dbPath} already exists; the log is append-only, so the demo is built only into a new file`,
+      ExitCode.Usage,
+      "remove it, or choose another file with --db",
+    );
   const rs = await loadRules(ctx);
   const tz = rs.officeHours.time_zone;
   const fixtures = readFixtures(join(PACKAGE_ROOT, "fixtures", "referrals"))
@@ -32,7 +37,12 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       if (checked.problems.length > 0) return;
       // Earlier referrals about the same child are found in the log itself: exact matches count,
       // possible ones are confirmed here as a worker would after looking.
-      const decision = recordDecision({ ...ctx, user: WORKERS[i % WORKERS.length]! }, rs, store, { answers: checked.answers, warnings: checked.warnings, now: at, choices: { confirm: new Set(), reject: new Set() } });
+      const decision = recordDecision({ ...ctx, user: WORKERS[i % WORKERS.length]! }, rs, store, {
+        answers: checked.answers,
+        warnings: checked.warnings,
+        now: at,
+        choices: { confirm: new Set(), reject: new Set() },
+      });
       refs.push(decision.ref!);
     });
   } finally {

@@ -15,7 +15,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       } catch (error) {
         throw new TriageError(`cannot write the anchor to ${options.out}: ${(error as Error).message}`, ExitCode.Usage);
       }
-      if (!ctx.json) ctx.err(`Anchor written to ${options.out}. Keep it somewhere the log's users cannot change; check with: triage log verify --anchor ${options.out}`);
+      if (!ctx.json)
+        ctx.err(`Anchor written to ${options.out}. Keep it somewhere the log's users cannot change; check with: triage log verify --anchor ${options.out}`);
     }
     ctx.out(text.trimEnd());
   } finally {

@@ -19,7 +19,7 @@ async function writeAll(fd: number | undefined, text: string): Promise<void> {
     return;
   }
   const bytes = Buffer.from(text, "utf8");
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {

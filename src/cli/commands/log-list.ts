@@ -27,7 +27,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const limit = Number(options.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(options.limit)}`);
   const str = (k: string) => (typeof options[k] === "string" ? (options[k] as string) : undefined);
-  const derived = str("outcome") !== undefined || options.unreviewed === true || options.overdue === true || options.guarded === true || options.pending === true;
+  const derived =
+    str("outcome") !== undefined || options.unreviewed === true || options.overdue === true || options.guarded === true || options.pending === true;
   // SQL narrows by what the index knows as recorded (dates, worker, child). The outcome now, reviews,
   // overdue steps, guards and pending approvals are derived state: read from each candidate's replay.
   const filters: ListFilters = {
@@ -73,12 +74,31 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       until = new Date(Date.parse(oldest.received_at) + 1).toISOString();
     }
     if (ctx.json) {
-      ctx.out(JSON.stringify(picked.map((p) => ({ ...p.row, outcome: p.outcome, decided_outcome: p.row.outcome, state: p.state })), null, 2));
+      ctx.out(
+        JSON.stringify(
+          picked.map((p) => ({ ...p.row, outcome: p.outcome, decided_outcome: p.row.outcome, state: p.state })),
+          null,
+          2,
+        ),
+      );
       return;
     }
     if (picked.length === 0) return ctx.out("No decisions match.");
     const style = makeStyle(ctx.color);
-    ctx.out(table(["REFERENCE", "RECEIVED", "CHILD", "OUTCOME", "RESPOND BY", "STATE"], picked.map((p) => [p.row.ref, localTime(p.row.received_at), p.row.child_name ?? "—", p.outcome, localTime(p.row.respond_by ?? undefined), p.state.join(", ")]), style));
+    ctx.out(
+      table(
+        ["REFERENCE", "RECEIVED", "CHILD", "OUTCOME", "RESPOND BY", "STATE"],
+        picked.map((p) => [
+          p.row.ref,
+          localTime(p.row.received_at),
+          p.row.child_name ?? "—",
+          p.outcome,
+          localTime(p.row.respond_by ?? undefined),
+          p.state.join(", "),
+        ]),
+        style,
+      ),
+    );
   } finally {
     store.close();
   }

@@ -13,7 +13,20 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
     const now = ctx.now(rs.officeHours.time_zone);
     if (ctx.json) {
       const { decision, ...rest } = state;
-      ctx.out(JSON.stringify({ ...decision, ref, outcome: state.outcome, guards: state.guards, state: { ...rest, summary: stateSummary(state, now), overdue: overdue(state, now) }, entries }, null, 2));
+      ctx.out(
+        JSON.stringify(
+          {
+            ...decision,
+            ref,
+            outcome: state.outcome,
+            guards: state.guards,
+            state: { ...rest, summary: stateSummary(state, now), overdue: overdue(state, now) },
+            entries,
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
     ctx.out(renderReferral(state, entries, makeStyle(ctx.color), rs.outcomes.length, now));

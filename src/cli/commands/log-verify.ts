@@ -14,11 +14,13 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const lines: string[] = [];
     if (result.ok) lines.push(`Log intact: ${result.count} entries; head #${result.head.seq} ${result.head.hash}; append-only triggers present.`);
     else lines.push(`LOG NOT INTACT: ${store.path}`);
-    if (result.firstBroken) lines.push(`  first broken entry: #${result.firstBroken.seq} — ${result.firstBroken.reason} (later entries cannot be trusted either)`);
+    if (result.firstBroken)
+      lines.push(`  first broken entry: #${result.firstBroken.seq} — ${result.firstBroken.reason} (later entries cannot be trusted either)`);
     if (!result.triggersPresent) lines.push(`  append-only triggers missing or altered: ${result.missingTriggers.join(", ")}`);
     for (const p of result.problems) lines.push(`  ${p}`);
     if (result.anchor) lines.push(`  anchor: ${result.anchor.reason}`);
-    else if (result.ok) lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
+    else if (result.ok)
+      lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
     ctx.out(lines.join("\n"));
   } finally {
     store.close();

@@ -13,7 +13,10 @@ import { renderCard } from "../record.js";
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   if (options.answers === undefined) {
     if (!ctx.stdinIsTTY || !ctx.stdoutIsTTY) {
-      throw new TriageError("triage new needs a terminal for the guided interview; without one, pass --answers FILE (or --answers - to read standard input)", ExitCode.Usage);
+      throw new TriageError(
+        "triage new needs a terminal for the guided interview; without one, pass --answers FILE (or --answers - to read standard input)",
+        ExitCode.Usage,
+      );
     }
     const { runInterview } = await import("../interview-session.js");
     return runInterview(ctx, { dryRun: options.dryRun === true });

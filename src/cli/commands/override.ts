@@ -14,7 +14,11 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   try {
     const { seq, body } = store.batch(() => {
       const { state, rs } = loadReferral(store, ref);
-      const verdict = planOverride(state, rs, { to: String(options.to ?? ""), reason: typeof options.reason === "string" ? options.reason : undefined, rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)) });
+      const verdict = planOverride(state, rs, {
+        to: String(options.to ?? ""),
+        reason: typeof options.reason === "string" ? options.reason : undefined,
+        rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)),
+      });
       if (!verdict.ok) throw refusalError(verdict.refusal);
       if (verdict.body.direction === "down") refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, rs.outcomeLevel.get(verdict.body.to)!);
       const tz = rs.officeHours.time_zone;
@@ -29,7 +33,9 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     if (body.direction === "up") ctx.out(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`);
     else {
       const who = (body.approvals_required ?? ["manager"]).map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ");
-      ctx.out(`Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`);
+      ctx.out(
+        `Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`,
+      );
     }
   } finally {
     store.close();

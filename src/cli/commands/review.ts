@@ -27,7 +27,8 @@ function describe(body: ReviewBody, seq: number, state: ReferralState, ref: stri
   const role = body.role === "senior_manager" ? "senior manager" : "manager";
   if (body.of === "decision") {
     if (body.action === "agree") return `Review #${seq}: ${role} agreed with the decision on ${ref} (outcome ${state.outcome.id}).`;
-    if (body.action === "challenge") return `Review #${seq}: ${role} challenged the decision on ${ref}; it goes back to ${state.decision.decided_by ?? "the worker"}: ${body.reason}`;
+    if (body.action === "challenge")
+      return `Review #${seq}: ${role} challenged the decision on ${ref}; it goes back to ${state.decision.decided_by ?? "the worker"}: ${body.reason}`;
     return `Review #${seq}: ${role} escalated ${ref} to ${body.to}; the outcome is now ${state.outcome.id}.`;
   }
   const o = state.overrides.find((x) => x.seq === body.of);
@@ -35,7 +36,8 @@ function describe(body: ReviewBody, seq: number, state: ReferralState, ref: stri
   const what = o ? `override #${o.seq} (${o.from} → ${o.to})` : `closure #${state.closure!.seq} as ${state.closure!.reason}`;
   if (body.action === "challenge") return `Review #${seq}: ${role} challenged ${what}; it goes back to ${target.by}: ${body.reason}`;
   if (body.action === "escalate") return `Review #${seq}: ${role} declined ${what} and escalated ${ref} to ${body.to}; the outcome is now ${state.outcome.id}.`;
-  if (target.status === "effective") return `Review #${seq}: ${role} agreed with ${what}. It now takes effect: ${ref} is ${state.closed ? `closed as ${state.closure!.reason}, outcome ` : ""}${state.outcome.id}.`;
+  if (target.status === "effective")
+    return `Review #${seq}: ${role} agreed with ${what}. It now takes effect: ${ref} is ${state.closed ? `closed as ${state.closure!.reason}, outcome ` : ""}${state.outcome.id}.`;
   const required = "rationale" in target ? state.closure!.approvals_required : (o!.approvals_required ?? ["manager"]);
   return `Review #${seq}: ${role} agreed with ${what}; still pending: it needs ${required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")} (different people), agreed so far by ${target.approvals.map((a) => a.by).join(", ")}.`;
 }
@@ -67,7 +69,23 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const { state } = loadReferral(store, ref);
     if (ctx.json) {
       const target = body.of === "decision" ? undefined : (state.overrides.find((o) => o.seq === body.of) ?? state.closure);
-      ctx.out(JSON.stringify({ ref, seq, review: body, target_status: target?.status, outcome: state.outcome, closed: state.closed, pending: state.pending, challenged: state.challenged, reviewed: state.reviewed }, null, 2));
+      ctx.out(
+        JSON.stringify(
+          {
+            ref,
+            seq,
+            review: body,
+            target_status: target?.status,
+            outcome: state.outcome,
+            closed: state.closed,
+            pending: state.pending,
+            challenged: state.challenged,
+            reviewed: state.reviewed,
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
     ctx.out(describe(body, seq, state, ref));

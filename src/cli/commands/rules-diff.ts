@@ -29,7 +29,9 @@ function sinceInstant(text: string, tz: string): number {
 
 function fixtureNames(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => /\.ya?ml$|\.json$/.test(n)).sort();
+    return readdirSync(dir)
+      .filter((n) => /\.ya?ml$|\.json$/.test(n))
+      .sort();
   } catch {
     throw new TriageError(`cannot read fixtures folder ${dir}`, ExitCode.Usage);
   }
@@ -81,7 +83,12 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   }
 
   // The log: every logged decision, unless there is no log yet.
-  const log: DiffReport["log"] = { path: ctx.dbPath, found: existsSync(ctx.dbPath), skipped_by_since: 0, ...(typeof options.since === "string" ? { since: options.since } : {}) };
+  const log: DiffReport["log"] = {
+    path: ctx.dbPath,
+    found: existsSync(ctx.dbPath),
+    skipped_by_since: 0,
+    ...(typeof options.since === "string" ? { since: options.since } : {}),
+  };
   if (log.found) {
     const { openStore } = await import("../record.js");
     const store = await openStore(ctx, { readonly: true });

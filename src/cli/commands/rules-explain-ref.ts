@@ -35,7 +35,8 @@ export function differences(stored: unknown, reproduced: unknown, path = "", out
     return out;
   }
   if (isObj(stored) && isObj(reproduced)) {
-    for (const key of [...new Set([...Object.keys(stored), ...Object.keys(reproduced)])].sort()) differences(stored[key], reproduced[key], path ? `${path}.${key}` : key, out, limit);
+    for (const key of [...new Set([...Object.keys(stored), ...Object.keys(reproduced)])].sort())
+      differences(stored[key], reproduced[key], path ? `${path}.${key}` : key, out, limit);
     return out;
   }
   const show = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v));
@@ -69,7 +70,10 @@ function compareUnder(file: string, logged: CompiledRuleSet, other: CompiledRule
   const n = evaluateDetailed(other, prepared.input);
   const c = new CaseComparison(logged, other, evaluatedSide(o), evaluatedSide(n));
   const delta = (a: string[], b: string[]) => ({ added: b.filter((x) => !a.includes(x)), removed: a.filter((x) => !b.includes(x)) });
-  const steps = delta(o.decision.steps.map((s) => s.id), n.decision.steps.map((s) => s.id));
+  const steps = delta(
+    o.decision.steps.map((s) => s.id),
+    n.decision.steps.map((s) => s.id),
+  );
   const flags = delta(o.decision.flags, n.decision.flags);
   return {
     ...base,
@@ -112,12 +116,23 @@ function renderComparison(cmp: Comparison, stored: Decision, s: Style): string[]
   const right = `${cmp.rule_set!.id} ${cmp.rule_set!.version} (${cmp.rule_set!.sha256.slice(0, 12)})`;
   const W = 38;
   const guardText = (x: Decision) => x.guards.map((g) => `${g.id} ${g.status.replace("_", " ")}`).join(", ");
-  const arrow = cmp.outcome!.direction === "up" ? "  ↑ higher" : cmp.outcome!.direction === "down" ? "  ↓ LOWER" : cmp.outcome!.direction === "same_level" ? "  ↔ other outcome, same level" : "";
+  const arrow =
+    cmp.outcome!.direction === "up"
+      ? "  ↑ higher"
+      : cmp.outcome!.direction === "down"
+        ? "  ↓ LOWER"
+        : cmp.outcome!.direction === "same_level"
+          ? "  ↔ other outcome, same level"
+          : "";
   out.push(
     ...sideBySide(
       [
         ["", left, right],
-        ["outcome", `${stored.computed_outcome.id} (level ${stored.computed_outcome.level})`, `${d.computed_outcome.id} (level ${d.computed_outcome.level})${arrow}`],
+        [
+          "outcome",
+          `${stored.computed_outcome.id} (level ${stored.computed_outcome.level})`,
+          `${d.computed_outcome.id} (level ${d.computed_outcome.level})${arrow}`,
+        ],
         ["hard floor", stored.hard_floor ?? "none", d.hard_floor ?? "none"],
         ["fired", stored.fired.map((f) => f.id).join(", "), d.fired.map((f) => f.id).join(", ")],
         ["steps", stored.steps.map((x) => x.id).join(", "), d.steps.map((x) => x.id).join(", ")],
@@ -133,7 +148,8 @@ function renderComparison(cmp: Comparison, stored: Decision, s: Style): string[]
   out.push(`  fired rules added: ${list(cmp.fired_added)}; removed: ${list(cmp.fired_removed)}`);
   out.push(`  steps added: ${list(cmp.steps_added)}; removed: ${list(cmp.steps_removed)}`);
   for (const g of cmp.guards ?? []) out.push(`  guard ${g.id}: ${g.from.replace("_", " ")} → ${g.to.replace("_", " ")}`);
-  if (cmp.unanswered && cmp.unanswered.length > 0) out.push(s.warn(`  not answered in the logged case (asked only by ${cmp.file}): ${cmp.unanswered.join(", ")}`));
+  if (cmp.unanswered && cmp.unanswered.length > 0)
+    out.push(s.warn(`  not answered in the logged case (asked only by ${cmp.file}): ${cmp.unanswered.join(", ")}`));
   out.push(...wrap(`why: ${cmp.reason}`, "  "));
   return out;
 }
@@ -161,7 +177,10 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
     const reproducedText = canonicalJson(reproduced);
     const exact = storedText === reproducedText;
     const recordSha = sha256Hex(reproducedText);
-    const entryMatches = entry ? entryHash({ seq: entry.seq, ref: entry.ref, kind: entry.kind, actor: entry.actor, at: entry.at, prev_hash: entry.prev_hash }, reproducedText) === entry.hash : false;
+    const entryMatches = entry
+      ? entryHash({ seq: entry.seq, ref: entry.ref, kind: entry.kind, actor: entry.actor, at: entry.at, prev_hash: entry.prev_hash }, reproducedText) ===
+        entry.hash
+      : false;
     const diffs = exact ? [] : differences(stored, reproduced);
     const comparison = other ? compareUnder(options.rules!, rs, other, stored, input) : undefined;
     if (!exact) process.exitCode = ExitCode.Findings;
@@ -174,16 +193,34 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
         entry: entry ? { seq: entry.seq, hash: entry.hash, matches: entryMatches } : null,
         differences: diffs,
       };
-      ctx.out(JSON.stringify({ ...reproduced, explanation: { rules: explanation.rules, guards: explanation.guards }, reproduction, ...(comparison ? { compare: comparison } : {}) }, null, 2));
+      ctx.out(
+        JSON.stringify(
+          {
+            ...reproduced,
+            explanation: { rules: explanation.rules, guards: explanation.guards },
+            reproduction,
+            ...(comparison ? { compare: comparison } : {}),
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
     const s = makeStyle(ctx.color);
     const out = [renderDecision(reproduced, s, rs.outcomes.length), "", renderExplanation(explanation, s), ""];
     out.push(s.heading("Reproduction"));
-    out.push(`  from the rule set stored with it: ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}); answers and history as used; clock ${stored.decided_at}`);
+    out.push(
+      `  from the rule set stored with it: ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}); answers and history as used; clock ${stored.decided_at}`,
+    );
     if (exact) {
       out.push(s.ok(`  ${ref} reproduced exactly, sha256 ${recordSha}`));
-      if (entry) out.push(entryMatches ? s.ok(`  log entry #${entry.seq}: the reproduction gives its chain hash ${entry.hash.slice(0, 16)}…`) : s.bad(`  log entry #${entry.seq}: the chain hash does not match the reproduction (run \`triage log verify\`)`));
+      if (entry)
+        out.push(
+          entryMatches
+            ? s.ok(`  log entry #${entry.seq}: the reproduction gives its chain hash ${entry.hash.slice(0, 16)}…`)
+            : s.bad(`  log entry #${entry.seq}: the chain hash does not match the reproduction (run \`triage log verify\`)`),
+        );
     } else {
       out.push(s.bad(`  ${ref} is NOT reproduced exactly: stored sha256 ${sha256Hex(storedText)}, reproduced ${recordSha}`));
       for (const d of diffs) out.push(`    ${d}`);

@@ -11,7 +11,19 @@ import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { ExitCode, TriageError } from "../../errors.js";
 import { compileRuleSet } from "../../rules/compile.js";
-import { chunksOf, DEFAULT_SAMPLES, DEFAULT_SEED, finishLint, prepareLint, runChunk, type Chunk, type ChunkResult, type LintReport, type LintSetup, type Violation } from "../../rules/lint.js";
+import {
+  chunksOf,
+  DEFAULT_SAMPLES,
+  DEFAULT_SEED,
+  finishLint,
+  prepareLint,
+  runChunk,
+  type Chunk,
+  type ChunkResult,
+  type LintReport,
+  type LintSetup,
+  type Violation,
+} from "../../rules/lint.js";
 import type { ValidRuleSet } from "../../rules/load.js";
 import type { Answer } from "../../rules/types.js";
 import type { Context } from "../context.js";
@@ -36,7 +48,8 @@ interface WorkerJob {
 function drain(setup: LintSetup, job: { seed: number; samples: number; chunks: Chunk[]; next: SharedArrayBuffer }): ChunkResult[] {
   const counter = new Int32Array(job.next);
   const results: ChunkResult[] = [];
-  for (let i = Atomics.add(counter, 0, 1); i < job.chunks.length; i = Atomics.add(counter, 0, 1)) results.push(runChunk(setup, job.seed, job.chunks[i]!, job.samples));
+  for (let i = Atomics.add(counter, 0, 1); i < job.chunks.length; i = Atomics.add(counter, 0, 1))
+    results.push(runChunk(setup, job.seed, job.chunks[i]!, job.samples));
   return results;
 }
 
@@ -52,7 +65,8 @@ function wholeNumber(value: unknown, name: string, fallback: number, min: number
   if (value === undefined) return fallback;
   const text = String(value).trim();
   const n = Number(text);
-  if (text === "" || !Number.isSafeInteger(n) || n < min) throw new TriageError(`${name}: expected a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${String(value)}"`);
+  if (text === "" || !Number.isSafeInteger(n) || n < min)
+    throw new TriageError(`${name}: expected a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${String(value)}"`);
   return n;
 }
 
@@ -130,11 +144,15 @@ function renderViolation(v: Violation, s: Style): string[] {
     const b = cx.baseline[k];
     return s.dim(b === null || b === undefined ? " (plain: not asked)" : ` (plain: ${show(b)})`);
   };
-  lines.push(`      answers  ${differs.length === 0 ? "the plain baseline's" : `the plain baseline's, except ${differs.map(([k, a]) => `${k} = ${show(a)}${plain(k)}`).join(", ")}`}`);
+  lines.push(
+    `      answers  ${differs.length === 0 ? "the plain baseline's" : `the plain baseline's, except ${differs.map(([k, a]) => `${k} = ${show(a)}${plain(k)}`).join(", ")}`}`,
+  );
   const width = Math.max(...cx.sides.map((x) => x.label.length));
   for (const side of cx.sides) {
     const d = side.decision;
-    lines.push(`      ${side.label.padEnd(width)}  → ${s.level(d.outcome.level, `${d.outcome.id} (level ${d.outcome.level})`)}${d.hard_floor ? `, hard floor ${d.hard_floor}` : ""}; fired: ${d.fired.join(", ") || "none"}`);
+    lines.push(
+      `      ${side.label.padEnd(width)}  → ${s.level(d.outcome.level, `${d.outcome.id} (level ${d.outcome.level})`)}${d.hard_floor ? `, hard floor ${d.hard_floor}` : ""}; fired: ${d.fired.join(", ") || "none"}`,
+    );
   }
   if (cx.sides.length === 2) {
     const [a, b] = cx.sides as [(typeof cx.sides)[0], (typeof cx.sides)[0]];
@@ -148,12 +166,18 @@ function renderViolation(v: Violation, s: Style): string[] {
 
 export function renderReport(report: LintReport, file: string, elapsedMs: number, s: Style): string {
   const r = report.rule_set;
-  const lines = [s.heading(`Lint ${r.id} ${r.version}`) + s.dim(` (${file}, sha256 ${r.sha256.slice(0, 12)}): ${num(report.samples)} generated answer sets, seed ${report.seed}`), ""];
+  const lines = [
+    s.heading(`Lint ${r.id} ${r.version}`) +
+      s.dim(` (${file}, sha256 ${r.sha256.slice(0, 12)}): ${num(report.samples)} generated answer sets, seed ${report.seed}`),
+    "",
+  ];
   const idWidth = Math.max(0, ...report.invariants.map((i) => i.id.length));
   const kindWidth = Math.max(0, ...report.invariants.map((i) => i.kind.length));
   for (const inv of report.invariants) {
     const mark = inv.violated ? s.bad("✗") : inv.checked === 0 ? s.warn("?") : s.ok("✓");
-    lines.push(`${mark} ${inv.id.padEnd(idWidth)}  ${s.dim(inv.kind.padEnd(kindWidth))}  ${inv.description} ${s.dim(`(${num(inv.checked)} checked${inv.violated ? `, ${num(inv.failing_samples)} failed` : ""})`)}`);
+    lines.push(
+      `${mark} ${inv.id.padEnd(idWidth)}  ${s.dim(inv.kind.padEnd(kindWidth))}  ${inv.description} ${s.dim(`(${num(inv.checked)} checked${inv.violated ? `, ${num(inv.failing_samples)} failed` : ""})`)}`,
+    );
   }
   if (report.invariants.length === 0) lines.push(s.warn("no invariants declared: nothing to prove (add them under `invariants:`)"));
   for (const v of report.violations) lines.push("", ...renderViolation(v, s));

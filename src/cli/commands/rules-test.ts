@@ -20,7 +20,27 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
 
   if (ctx.json) {
     const cases = results.map(({ decision, ...r }) => ({ ...r, outcome: decision?.computed_outcome.id, fired: decision?.fired.map((f) => f.id) }));
-    ctx.out(JSON.stringify({ ok: process.exitCode !== ExitCode.Findings, rule_set: { id: rs.id, version: rs.version, sha256: rs.sha256 }, passed: ran - failed.length, failed: failed.length, todo: todo.length, coverage: { complete: covered, rules_never_fired: cov.rulesNeverFired, rules_never_not_fired: cov.rulesNeverNotFired, guards_never_holding: cov.guardsNeverHolding, guards_never_released: cov.guardsNeverReleased }, cases }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          ok: process.exitCode !== ExitCode.Findings,
+          rule_set: { id: rs.id, version: rs.version, sha256: rs.sha256 },
+          passed: ran - failed.length,
+          failed: failed.length,
+          todo: todo.length,
+          coverage: {
+            complete: covered,
+            rules_never_fired: cov.rulesNeverFired,
+            rules_never_not_fired: cov.rulesNeverNotFired,
+            guards_never_holding: cov.guardsNeverHolding,
+            guards_never_released: cov.guardsNeverReleased,
+          },
+          cases,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const style = makeStyle(ctx.color);
@@ -30,7 +50,11 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     if (r.ok || r.todo) continue;
     for (const d of r.differences) ctx.out(`    ${style.bad(d)}`);
     if (r.decision) {
-      ctx.out(style.dim(`    got ${r.decision.computed_outcome.id}; fired: ${r.decision.fired.map((f) => `${f.id}${f.effect === "note" ? "" : ` (${f.effect} ${f.outcome})`}`).join(", ") || "none"}`));
+      ctx.out(
+        style.dim(
+          `    got ${r.decision.computed_outcome.id}; fired: ${r.decision.fired.map((f) => `${f.id}${f.effect === "note" ? "" : ` (${f.effect} ${f.outcome})`}`).join(", ") || "none"}`,
+        ),
+      );
       ctx.out(style.dim(`    explain: triage --rules ${ctx.rulesPath} rules explain ${r.file}`));
     }
   }
@@ -41,7 +65,13 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     ["guards never released", cov.guardsNeverReleased],
   ];
   ctx.out("");
-  ctx.out(covered ? style.ok("Coverage: every rule fires and is seen not firing; every guard holds and releases.") : style.warn(`Coverage gaps${strict ? " (failing: --strict)" : ""}:`));
+  ctx.out(
+    covered
+      ? style.ok("Coverage: every rule fires and is seen not firing; every guard holds and releases.")
+      : style.warn(`Coverage gaps${strict ? " (failing: --strict)" : ""}:`),
+  );
   for (const [what, ids] of gaps) if (ids.length > 0) ctx.out(`  ${what}: ${ids.join(", ")}`);
-  ctx.out(`${results.length} case(s): ${ran - failed.length} passed, ${failed.length} failed${todo.length > 0 ? `, ${todo.length} todo` : ""}${ran === 0 ? " — no case ran" : ""}`);
+  ctx.out(
+    `${results.length} case(s): ${ran - failed.length} passed, ${failed.length} failed${todo.length > 0 ? `, ${todo.length} todo` : ""}${ran === 0 ? " — no case ran" : ""}`,
+  );
 }

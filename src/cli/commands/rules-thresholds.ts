@@ -35,7 +35,13 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
   }
   const s = makeStyle(ctx.color);
   const out: string[] = [s.heading(`Thresholds of ${valid.raw.id} ${valid.raw.version}`) + s.dim(` (${file}, sha256 ${valid.sha256.slice(0, 12)})`), ""];
-  const cells = rows.map((r) => [r.name, String(r.value), r.unit, r.allowed.min === r.allowed.max ? `${r.allowed.min} (fixed)` : `${r.allowed.min}–${r.allowed.max}`, r.used_by.length === 0 ? s.warn("— nothing") : usesText(r.used_by)]);
+  const cells = rows.map((r) => [
+    r.name,
+    String(r.value),
+    r.unit,
+    r.allowed.min === r.allowed.max ? `${r.allowed.min} (fixed)` : `${r.allowed.min}–${r.allowed.max}`,
+    r.used_by.length === 0 ? s.warn("— nothing") : usesText(r.used_by),
+  ]);
   const lines = table(["name", "value", "unit", "allowed", "used by"], cells, s).split("\n");
   out.push(lines[0]!);
   rows.forEach((r, i) => {
@@ -46,7 +52,8 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
   if (unused.length > 0) {
     out.push("");
     for (const r of unused) out.push(s.warn(`${r.name}: nothing in the rule set refers to it, so changing it changes no decision.`));
-    if (!rows.some((r) => r.name === WINDOW_THRESHOLD)) out.push(s.dim(`(The history window is read from a threshold named ${WINDOW_THRESHOLD}; without one it is 365 days.)`));
+    if (!rows.some((r) => r.name === WINDOW_THRESHOLD))
+      out.push(s.dim(`(The history window is read from a threshold named ${WINDOW_THRESHOLD}; without one it is 365 days.)`));
   }
   ctx.out(out.join("\n"));
 }

@@ -47,7 +47,14 @@ export class MemoryDraftStore implements DraftStore {
     const old = this.#drafts.get(draft.id);
     // Stored as JSON, as the log stores it, so nothing shares structure with the caller.
     const state: unknown = JSON.parse(JSON.stringify(draft.state));
-    this.#drafts.set(draft.id, { id: draft.id, createdBy: old?.createdBy ?? draft.createdBy, createdAt: old?.createdAt ?? draft.at, updatedAt: draft.at, ruleSetSha256: draft.ruleSetSha256, state });
+    this.#drafts.set(draft.id, {
+      id: draft.id,
+      createdBy: old?.createdBy ?? draft.createdBy,
+      createdAt: old?.createdAt ?? draft.at,
+      updatedAt: draft.at,
+      ruleSetSha256: draft.ruleSetSha256,
+      state,
+    });
     this.saves++;
   }
   getDraft(id: string): DraftRecord | undefined {
@@ -93,7 +100,14 @@ export function parseDraftState(raw: unknown): DraftState | undefined {
 }
 
 export function newDraftState(rs: CompiledRuleSet): DraftState {
-  return { format: DRAFT_FORMAT, flow: startFlow(), ruleSet: { id: rs.id, version: rs.version }, links: {}, stage: "questions", progress: { answered: 0, total: 0 } };
+  return {
+    format: DRAFT_FORMAT,
+    flow: startFlow(),
+    ruleSet: { id: rs.id, version: rs.version },
+    links: {},
+    stage: "questions",
+    progress: { answered: 0, total: 0 },
+  };
 }
 
 /** One line about a draft: id, who, when, child, how far. */

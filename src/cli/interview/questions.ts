@@ -3,7 +3,21 @@
  * exits), with the identity checkpoint once the child's name and date of birth are known, saving
  * the draft after every answer (part of src/cli/interview-session.ts).
  */
-import { answerQuestion, BACK, editAnswer, effectiveAnswers, FlowError, goBack, identityAnswers, identityReady, localDateTime, nextStep, reviewSections, submit, type Choice } from "../../interview/flow.js";
+import {
+  answerQuestion,
+  BACK,
+  editAnswer,
+  effectiveAnswers,
+  FlowError,
+  goBack,
+  identityAnswers,
+  identityReady,
+  localDateTime,
+  nextStep,
+  reviewSections,
+  submit,
+  type Choice,
+} from "../../interview/flow.js";
 import { wrap } from "../render/text.js";
 import { identityStep } from "./identity-step.js";
 import type { Session } from "./session.js";
@@ -28,7 +42,13 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
     if (step.kind === "ask") {
       draft.stage = "questions";
       const q = step.question;
-      const result = await prompter.ask(q, { previous: step.previous, progress: step.progress, canGoBack: step.canGoBack, timeZone: tz, now: localDateTime(nowIso()) });
+      const result = await prompter.ask(q, {
+        previous: step.previous,
+        progress: step.progress,
+        canGoBack: step.canGoBack,
+        timeZone: tz,
+        now: localDateTime(nowIso()),
+      });
       if (result === BACK) {
         draft.flow = goBack(draft.flow);
         save();
@@ -74,7 +94,9 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
     if (what === "change") {
       const items: Choice<string>[] = [];
       for (const section of reviewSections(rs, draft.flow, facts())) {
-        for (const item of section.items) if (item.status !== "not_applicable") items.push({ value: item.question.id, label: clip(`${section.label} · ${item.question.raw.ask} — ${item.text}`, 76) });
+        for (const item of section.items)
+          if (item.status !== "not_applicable")
+            items.push({ value: item.question.id, label: clip(`${section.label} · ${item.question.raw.ask} — ${item.text}`, 76) });
       }
       const id = await prompter.choose("change", "Which answer do you want to change?", items, { canGoBack: true });
       if (id === BACK) continue;
@@ -99,7 +121,8 @@ function reviewText(session: Session): string {
   }
   if (stale.length > 0) lines.push("", style.dim("No longer applies (kept, not used):"), ...stale.map((s) => style.dim(s)));
   const links = Object.entries(draft.links);
-  if (links.length > 0) lines.push("", style.bold("Earlier referrals"), ...links.map(([ref, same]) => `  ${ref}: ${same ? "the same child" : "a different child"}`));
+  if (links.length > 0)
+    lines.push("", style.bold("Earlier referrals"), ...links.map(([ref, same]) => `  ${ref}: ${same ? "the same child" : "a different child"}`));
   lines.push("");
   return lines.join("\n");
 }

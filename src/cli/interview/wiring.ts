@@ -37,7 +37,17 @@ async function openPorts(ctx: Context, rs: CompiledRuleSet, dryRun: boolean, pro
     record: (input) => record.recordDecision(ctx, rs, store, { ...input, warnings: [] }),
   };
   return {
-    deps: { rs, prompter, drafts: store, draftId: draftId ?? newDraftId((id) => store.getDraft(id) !== undefined), user: ctx.user, now, style, history, recorder },
+    deps: {
+      rs,
+      prompter,
+      drafts: store,
+      draftId: draftId ?? newDraftId((id) => store.getDraft(id) !== undefined),
+      user: ctx.user,
+      now,
+      style,
+      history,
+      recorder,
+    },
     dryRun,
     close: () => store.close(),
   };
@@ -65,10 +75,15 @@ export async function terminalPrompter(ctx: Context, signal: AbortSignal): Promi
 }
 
 export function requireTerminal(ctx: Context, what: string): void {
-  if (!ctx.stdinIsTTY || !ctx.stdoutIsTTY) throw new TriageError(`${what} needs a terminal for the guided interview`, ExitCode.Usage, "run it in a terminal, or use `triage new --answers FILE`");
+  if (!ctx.stdinIsTTY || !ctx.stdoutIsTTY)
+    throw new TriageError(`${what} needs a terminal for the guided interview`, ExitCode.Usage, "run it in a terminal, or use `triage new --answers FILE`");
 }
 
-export async function drive(ctx: Context, rs: CompiledRuleSet, options: { dryRun: boolean; draftId?: string; initial?: DraftState; alreadySaved?: boolean }): Promise<void> {
+export async function drive(
+  ctx: Context,
+  rs: CompiledRuleSet,
+  options: { dryRun: boolean; draftId?: string; initial?: DraftState; alreadySaved?: boolean },
+): Promise<void> {
   const controller = new AbortController();
   const untrap = trapSignals(controller);
   const prompter = await terminalPrompter(ctx, controller.signal);
@@ -76,7 +91,8 @@ export async function drive(ctx: Context, rs: CompiledRuleSet, options: { dryRun
   try {
     wiring = await openPorts(ctx, rs, options.dryRun, prompter, options.draftId);
     const { deps } = wiring;
-    if (!options.initial && !options.dryRun) prompter.show(makeStyle(ctx.color).dim(`New referral · draft ${deps.draftId}, saved after every answer · Esc or "← Back": back`));
+    if (!options.initial && !options.dryRun)
+      prompter.show(makeStyle(ctx.color).dim(`New referral · draft ${deps.draftId}, saved after every answer · Esc or "← Back": back`));
     if (options.dryRun) prompter.show(makeStyle(ctx.color).dim("Dry run: nothing will be recorded or saved."));
     let result: SessionResult;
     try {

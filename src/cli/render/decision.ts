@@ -12,8 +12,17 @@ export function renderDecision(d: Decision, style: Style, outcomeCount: number, 
   out.push(`Received ${localTime(d.received_at)}   Decided ${localTime(d.decided_at)}`);
 
   const warnings = [
-    ...d.history.earlier.filter((e) => e.closed_as).map((e) => `Earlier referral ${e.ref} (${localTime(e.received_at)}) was closed as ${humanise(e.closed_as!)}${e.closure_passed_guard ? " after the guard's checks" : " WITHOUT the guard's checks: it cannot be relied on"}.`),
-    ...(d.history.possible_matches.some((m) => m.confirmed === undefined) ? [`${d.history.possible_matches.filter((m) => m.confirmed === undefined).length} possible earlier referral(s) about this child not yet confirmed or rejected.`] : []),
+    ...d.history.earlier
+      .filter((e) => e.closed_as)
+      .map(
+        (e) =>
+          `Earlier referral ${e.ref} (${localTime(e.received_at)}) was closed as ${humanise(e.closed_as!)}${e.closure_passed_guard ? " after the guard's checks" : " WITHOUT the guard's checks: it cannot be relied on"}.`,
+      ),
+    ...(d.history.possible_matches.some((m) => m.confirmed === undefined)
+      ? [
+          `${d.history.possible_matches.filter((m) => m.confirmed === undefined).length} possible earlier referral(s) about this child not yet confirmed or rejected.`,
+        ]
+      : []),
   ];
   for (const w of warnings) out.push(...wrap(`! ${w}`, "", WIDTH).map((l) => style.bad(l)));
   out.push("");
@@ -32,7 +41,8 @@ export function renderDecision(d: Decision, style: Style, outcomeCount: number, 
   out.push(style.heading("Why"));
   if (d.fired.length === 0) out.push("  No rule fired: the rule set's default outcome applies.");
   for (const f of d.fired) {
-    const effect = f.effect === "floor" ? `at least ${humanise(f.outcome!)}${f.hard ? " (hard)" : ""}` : f.effect === "raise" ? `raise to ${humanise(f.outcome!)}` : "note";
+    const effect =
+      f.effect === "floor" ? `at least ${humanise(f.outcome!)}${f.hard ? " (hard)" : ""}` : f.effect === "raise" ? `raise to ${humanise(f.outcome!)}` : "note";
     out.push(`  ${style.bold(f.id)}  ${style.dim(`${effect}${f.applied ? "" : ", already met"}`)}`);
     out.push(...wrap(f.because, "      "));
   }
@@ -55,7 +65,9 @@ export function renderDecision(d: Decision, style: Style, outcomeCount: number, 
     out.push(style.heading("Guards"));
     for (const g of guards) {
       const status = g.status === "holding" ? style.bad("HOLDING") : style.ok("released");
-      out.push(`  ${g.id}  ${status}  floor ${humanise(g.floor)}${g.hard_stop ? style.bad("  · hard stop: cannot be closed as unsubstantiated or malicious at the front door") : ""}`);
+      out.push(
+        `  ${g.id}  ${status}  floor ${humanise(g.floor)}${g.hard_stop ? style.bad("  · hard stop: cannot be closed as unsubstantiated or malicious at the front door") : ""}`,
+      );
       if (g.outstanding.length > 0) out.push(...wrap(`outstanding checks: ${g.outstanding.join(", ")}`, "      "));
     }
     out.push("");
@@ -65,8 +77,10 @@ export function renderDecision(d: Decision, style: Style, outcomeCount: number, 
   if (d.unknowns.length > 0) out.push(...wrap(`Not known (to find out): ${d.unknowns.join(", ")}`, ""), "");
   const h = d.history;
   out.push(`History  ${h.referrals_in_window} earlier referral(s) in the window · ${h.distinct_referrers} distinct referrer(s)`);
-  for (const e of h.earlier) out.push(`  ${e.ref}  ${localTime(e.received_at)}  ${humanise(e.outcome)}${e.closed_as ? `  closed as ${humanise(e.closed_as)}` : ""}`);
-  for (const m of h.possible_matches) out.push(`  possible match ${m.ref}: ${m.why}${m.confirmed === true ? " (confirmed)" : m.confirmed === false ? " (rejected)" : ""}`);
+  for (const e of h.earlier)
+    out.push(`  ${e.ref}  ${localTime(e.received_at)}  ${humanise(e.outcome)}${e.closed_as ? `  closed as ${humanise(e.closed_as)}` : ""}`);
+  for (const m of h.possible_matches)
+    out.push(`  possible match ${m.ref}: ${m.why}${m.confirmed === true ? " (confirmed)" : m.confirmed === false ? " (rejected)" : ""}`);
   for (const w of d.warnings) out.push(style.warn(`warning: ${w}`));
   return out.join("\n");
 }

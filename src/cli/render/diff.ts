@@ -55,7 +55,8 @@ export function renderChanges(c: RuleSetDiff, s: Style): string[] {
     out.push("  Thresholds");
     for (const t of c.thresholds) {
       const mark = t.change === "added" ? "+" : t.change === "removed" ? "−" : "~";
-      const value = t.change === "added" ? `${t.to}` : t.change === "removed" ? `${t.from}` : t.from !== t.to ? `${t.from} → ${t.to}` : `${t.to} (value unchanged)`;
+      const value =
+        t.change === "added" ? `${t.to}` : t.change === "removed" ? `${t.from}` : t.from !== t.to ? `${t.from} → ${t.to}` : `${t.to} (value unchanged)`;
       out.push(`    ${mark} ${s.bold(t.name)}  ${value}${t.details.length > 0 ? `; ${t.details.join("; ")}` : ""}`);
       out.push(s.dim(`        used by ${usesText(t.used_by)}`));
     }
@@ -87,7 +88,9 @@ function outcomeTable(r: DiffReport, s: Style): string[] {
       return j > i ? s.warn(text) : j < i ? s.bad(text) : text;
     }),
   ]);
-  const lines = table(headers, rows).split("\n").map((l) => `  ${l}`);
+  const lines = table(headers, rows)
+    .split("\n")
+    .map((l) => `  ${l}`);
   const sameIds = r.outcomes.old.join() === r.outcomes.new.join();
   if (!sameIds) lines.push(s.dim(`  new levels: ${r.outcomes.new.map((id, i) => `L${i + 1} ${id}`).join(", ")}`));
   return lines;
@@ -112,13 +115,17 @@ export function renderDiffReport(r: DiffReport, s: Style, options: { failOnLower
   out.push("", ...renderChanges(r.changes, s), "");
 
   const sources = [`${plural(r.fixtures, "fixture")} from ${r.fixtures_dir}`];
-  if (r.log.found) sources.push(`${plural(r.logged, "logged decision")} from ${r.log.path}${r.log.since ? ` received since ${r.log.since} (${num(r.log.skipped_by_since)} earlier skipped)` : ""}`);
+  if (r.log.found)
+    sources.push(
+      `${plural(r.logged, "logged decision")} from ${r.log.path}${r.log.since ? ` received since ${r.log.since} (${num(r.log.skipped_by_since)} earlier skipped)` : ""}`,
+    );
   out.push(s.heading("Replay"));
   out.push(...wrap(`Replayed under both: ${sources.join(", ")}.`, "  "));
   if (!r.log.found) out.push(s.warn(`  No decision log at ${r.log.path}: replayed fixtures only.`));
   const summary = `${plural(r.replayed, "case")} replayed: ${plural(r.changed, "outcome")} change (${num(r.up)} up, ${num(r.down)} down${r.same_level > 0 ? `, ${num(r.same_level)} to another outcome at the same level` : ""}), ${num(r.unchanged)} unchanged`;
   out.push(...wrap(summary, "  "));
-  if (r.detail_changed > 0) out.push(...wrap(`${plural(r.detail_changed, "case")} keep their outcome but fire different rules, or differ in guards, steps or flags.`, "  "));
+  if (r.detail_changed > 0)
+    out.push(...wrap(`${plural(r.detail_changed, "case")} keep their outcome but fire different rules, or differ in guards, steps or flags.`, "  "));
   if (r.not_replayable > 0) out.push(s.warn(`  ${plural(r.not_replayable, "case")} cannot be replayed (listed below).`));
   out.push("");
 
@@ -129,9 +136,19 @@ export function renderDiffReport(r: DiffReport, s: Style, options: { failOnLower
     out.push(s.heading("Rules that fire more or less often"));
     const rows = r.rules.map((x) => {
       const delta = x.new - x.old;
-      return [x.id, `${num(x.old)} → ${num(x.new)}`, delta > 0 ? s.warn(`+${num(delta)}`) : delta < 0 ? s.bad(`−${num(-delta)}`) : "±0", s.dim(`starts in ${num(x.started)}, stops in ${num(x.stopped)}`)];
+      return [
+        x.id,
+        `${num(x.old)} → ${num(x.new)}`,
+        delta > 0 ? s.warn(`+${num(delta)}`) : delta < 0 ? s.bad(`−${num(-delta)}`) : "±0",
+        s.dim(`starts in ${num(x.started)}, stops in ${num(x.stopped)}`),
+      ];
     });
-    out.push(...table(["rule", "cases", "change", ""], rows).split("\n").map((l) => `  ${l}`), "");
+    out.push(
+      ...table(["rule", "cases", "change", ""], rows)
+        .split("\n")
+        .map((l) => `  ${l}`),
+      "",
+    );
   }
   if (r.guards.length > 0) {
     out.push(s.heading("Guards"));
@@ -161,7 +178,8 @@ export function renderDiffReport(r: DiffReport, s: Style, options: { failOnLower
     out.push("");
   }
   const notes: string[] = [];
-  for (const u of r.unanswered) notes.push(`${plural(u.cases, "case")} replayed without an answer to "${u.question}", which the ${u.under} rule set asks and the case never answered.`);
+  for (const u of r.unanswered)
+    notes.push(`${plural(u.cases, "case")} replayed without an answer to "${u.question}", which the ${u.under} rule set asks and the case never answered.`);
   for (const u of r.ignored) notes.push(`${plural(u.cases, "case")} had an answer to "${u.question}", which the ${u.under} rule set does not have: ignored.`);
   if (notes.length > 0) {
     out.push(s.heading("Notes"));

@@ -31,7 +31,9 @@ export function renderExplanation(e: Explanation, style: Style): string {
   const out: string[] = [style.heading("Rules")];
   const ordered = [...e.rules.filter((r) => r.fired), ...e.rules.filter((r) => !r.fired)];
   for (const r of ordered) {
-    out.push(`${r.fired ? style.ok("FIRED  ") : style.dim("not    ")} ${style.bold(r.id)}  ${r.title}  ${style.dim(`[${r.effect}${r.tested_at ? `; tested at ${r.tested_at}` : ""}]`)}`);
+    out.push(
+      `${r.fired ? style.ok("FIRED  ") : style.dim("not    ")} ${style.bold(r.id)}  ${r.title}  ${style.dim(`[${r.effect}${r.tested_at ? `; tested at ${r.tested_at}` : ""}]`)}`,
+    );
     renderTrace(r.condition, style, "          ", out);
   }
   out.push("", style.heading("Guards"));

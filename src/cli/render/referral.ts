@@ -50,14 +50,19 @@ export function renderReferral(state: ReferralState, entries: readonly EntryLike
   const out = [renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, outcomeCount), ""];
   out.push(style.heading("Now"));
   out.push(`  ${stateSummary(state, now).join(" · ") || "reviewed, nothing pending"}`);
-  for (const o of state.overrides.filter((x) => x.status === "pending")) out.push(`  pending override #${o.seq} to ${o.to} by ${o.by}: needs a manager's agreement (triage review ${state.ref} --agree)`);
-  if (state.closure?.status === "pending") out.push(`  pending closure #${state.closure.seq} as ${state.closure.reason}: needs ${state.closure.approvals_required.join(" and ")}; agreed so far by ${state.closure.approvals.map((a) => a.by).join(", ") || "no one"}`);
+  for (const o of state.overrides.filter((x) => x.status === "pending"))
+    out.push(`  pending override #${o.seq} to ${o.to} by ${o.by}: needs a manager's agreement (triage review ${state.ref} --agree)`);
+  if (state.closure?.status === "pending")
+    out.push(
+      `  pending closure #${state.closure.seq} as ${state.closure.reason}: needs ${state.closure.approvals_required.join(" and ")}; agreed so far by ${state.closure.approvals.map((a) => a.by).join(", ") || "no one"}`,
+    );
   for (const late of overdue(state, now)) out.push(style.bad(`  overdue: ${late.id} was due ${localTime(late.due_by)}`));
   if (state.checks.length > 0) {
     out.push("  checks recorded:");
     for (const c of state.checks) out.push(...wrap(`${c.check} by ${c.by}, ${localTime(c.done_at)}: ${c.found}`, "    "));
   }
   out.push("", style.heading("Entries"));
-  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) out.push(...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}: ${describeEntry(e)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq))
+    out.push(...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}: ${describeEntry(e)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
   return out.join("\n");
 }

@@ -25,11 +25,31 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
 
   out.push(style.heading("Decisions by outcome"));
   const maxOutcome = Math.max(0, ...s.by_outcome.map((o) => o.now));
-  out.push(indent(table(["OUTCOME", "COMPUTED", "NOW", ""], s.by_outcome.map((o) => [o.id, String(o.computed), String(o.now), bar(o.now, maxOutcome, 24)]), style)), "");
+  out.push(
+    indent(
+      table(
+        ["OUTCOME", "COMPUTED", "NOW", ""],
+        s.by_outcome.map((o) => [o.id, String(o.computed), String(o.now), bar(o.now, maxOutcome, 24)]),
+        style,
+      ),
+    ),
+    "",
+  );
 
   out.push(style.heading("Decisions by referrer"));
   const maxReferrer = Math.max(0, ...s.by_referrer.map((r) => r.count));
-  out.push(s.by_referrer.length === 0 ? "  none" : indent(table(["REFERRER", "COUNT", ""], s.by_referrer.map((r) => [r.referrer_type, String(r.count), bar(r.count, maxReferrer, 24)]), style)), "");
+  out.push(
+    s.by_referrer.length === 0
+      ? "  none"
+      : indent(
+          table(
+            ["REFERRER", "COUNT", ""],
+            s.by_referrer.map((r) => [r.referrer_type, String(r.count), bar(r.count, maxReferrer, 24)]),
+            style,
+          ),
+        ),
+    "",
+  );
 
   out.push(style.heading("Family, ex-partner and anonymous referrals"));
   out.push(
@@ -51,17 +71,46 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
 
   out.push(style.heading("Overrides"));
   const o = s.overrides;
-  out.push(`  up ${o.up} · down: ${o.down.effective} effective, ${o.down.pending} pending, ${o.down.challenged} challenged, ${o.down.superseded} superseded · escalations by review ${o.escalations_by_review}`);
+  out.push(
+    `  up ${o.up} · down: ${o.down.effective} effective, ${o.down.pending} pending, ${o.down.challenged} challenged, ${o.down.superseded} superseded · escalations by review ${o.escalations_by_review}`,
+  );
   out.push(...wrap(`downgrades agreed by: ${o.agreed_by.map((a) => `${a.name} (${a.count})`).join(", ") || "no one yet"}`, "  "), "");
 
   out.push(style.heading("Closures"));
   if (s.closures.length === 0) out.push("  none");
-  else out.push(indent(table(["REASON", "EFFECTIVE", "PENDING", "CHALLENGED", "SENIOR SIGN-OFF", "GUARD RECORDED", "APPROVED BY"], s.closures.map((c) => [c.reason, String(c.effective), String(c.pending), String(c.challenged), String(c.senior_sign_off), String(c.guard_recorded), c.approved_by.map((a) => a.name).join(", ") || "—"]), style)));
+  else
+    out.push(
+      indent(
+        table(
+          ["REASON", "EFFECTIVE", "PENDING", "CHALLENGED", "SENIOR SIGN-OFF", "GUARD RECORDED", "APPROVED BY"],
+          s.closures.map((c) => [
+            c.reason,
+            String(c.effective),
+            String(c.pending),
+            String(c.challenged),
+            String(c.senior_sign_off),
+            String(c.guard_recorded),
+            c.approved_by.map((a) => a.name).join(", ") || "—",
+          ]),
+          style,
+        ),
+      ),
+    );
   out.push("");
 
   out.push(style.heading(`Overdue: ${s.overdue.referrals} referral(s)`));
-  if (s.overdue.items.length > 0) out.push(indent(table(["REFERENCE", "STEP OR CHECK", "WAS DUE"], s.overdue.items.slice(0, MAX_ROWS).map((i) => [i.ref, i.id, localTime(i.due_by)]), style)));
-  if (s.overdue.items.length > MAX_ROWS) out.push(style.dim(`  … and ${s.overdue.items.length - MAX_ROWS} more (--json lists them all; triage log list --overdue)`));
+  if (s.overdue.items.length > 0)
+    out.push(
+      indent(
+        table(
+          ["REFERENCE", "STEP OR CHECK", "WAS DUE"],
+          s.overdue.items.slice(0, MAX_ROWS).map((i) => [i.ref, i.id, localTime(i.due_by)]),
+          style,
+        ),
+      ),
+    );
+  if (s.overdue.items.length > MAX_ROWS)
+    out.push(style.dim(`  … and ${s.overdue.items.length - MAX_ROWS} more (--json lists them all; triage log list --overdue)`));
   out.push("");
 
   const r = s.repeat_referrals;
@@ -72,10 +121,15 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
   out.push("");
 
   out.push(style.heading("Out of hours"));
-  out.push(`  ${s.out_of_hours.provisional} provisional decision(s), ${s.out_of_hours.not_rescreened} not yet re-screened by the day team${s.out_of_hours.refs_not_rescreened.length > 0 ? `: ${s.out_of_hours.refs_not_rescreened.join(", ")}` : ""}`, "");
+  out.push(
+    `  ${s.out_of_hours.provisional} provisional decision(s), ${s.out_of_hours.not_rescreened} not yet re-screened by the day team${s.out_of_hours.refs_not_rescreened.length > 0 ? `: ${s.out_of_hours.refs_not_rescreened.join(", ")}` : ""}`,
+    "",
+  );
 
   const t = s.receipt_to_decision_minutes;
   out.push(style.heading("Receipt to decision"));
-  out.push(`  median ${duration(t.median)} · 90th percentile ${duration(t.p90)} · ${t.count} decision(s) · ${t.decided_after_deadline} decided after their decide-by deadline`);
+  out.push(
+    `  median ${duration(t.median)} · 90th percentile ${duration(t.p90)} · ${t.count} decision(s) · ${t.decided_after_deadline} decided after their decide-by deadline`,
+  );
   return out.join("\n");
 }

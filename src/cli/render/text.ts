@@ -22,7 +22,11 @@ export function wrap(text: string, indent: string, width = WIDTH): string[] {
 export function table(headers: string[], rows: string[][], style?: { bold(s: string): string }): string {
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
   const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - visible(s)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const head = line(headers);
   return [style ? style.bold(head) : head, ...rows.map(line)].join("\n");
 }

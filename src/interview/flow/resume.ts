@@ -18,7 +18,8 @@ export function parseFlowState(raw: unknown): FlowState | undefined {
   if (!Array.isArray(r.asked) || !r.asked.every((x) => typeof x === "string")) return undefined;
   const answers: Record<string, Answer> = {};
   for (const [k, v] of Object.entries(r.answers as Record<string, unknown>)) {
-    if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === "string"))) answers[k] = v as Answer;
+    if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === "string")))
+      answers[k] = v as Answer;
   }
   const state: FlowState = { answers, asked: [...new Set(r.asked as string[])] };
   if (typeof r.editing === "string") state.editing = r.editing;
@@ -80,7 +81,12 @@ export function revalidate(rs: CompiledRuleSet, saved: FlowState, history: Histo
 }
 
 /** A saved draft's flow, fitted to the current rule set: the state, what changed, and where it continues. */
-export function resumeFlow(rs: CompiledRuleSet, raw: unknown, history: HistoryFacts = NO_HISTORY, options: { reachedReview?: boolean } = {}): Revalidation & { step: FlowStep } {
+export function resumeFlow(
+  rs: CompiledRuleSet,
+  raw: unknown,
+  history: HistoryFacts = NO_HISTORY,
+  options: { reachedReview?: boolean } = {},
+): Revalidation & { step: FlowStep } {
   const parsed = parseFlowState(raw);
   if (!parsed) throw new FlowError("the draft's saved state is not an interview state");
   const result = revalidate(rs, parsed, history, options);

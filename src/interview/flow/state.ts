@@ -52,7 +52,11 @@ export function startFlow(): FlowState {
 
 /** A section as a heading: "household_and_adults" → "Household and adults"; a trailing "(…)" note is left out. */
 export function sectionLabel(section: string): string {
-  const words = section.replace(/\s*\([^()]*\)\s*$/, "").replace(/[_-]+/g, " ").trim() || section;
+  const words =
+    section
+      .replace(/\s*\([^()]*\)\s*$/, "")
+      .replace(/[_-]+/g, " ")
+      .trim() || section;
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -159,7 +163,8 @@ export function goBack(state: FlowState): FlowState {
 export function editAnswer(rs: CompiledRuleSet, state: FlowState, id: string, history: HistoryFacts = NO_HISTORY): FlowState {
   question(rs, id);
   const visible = visibility(rs, state, history);
-  if (!state.asked.includes(id) || !visible[rs.questionIndex.get(id)!]) throw new FlowError(`question "${id}" is not on this interview's path, so it cannot be changed`);
+  if (!state.asked.includes(id) || !visible[rs.questionIndex.get(id)!])
+    throw new FlowError(`question "${id}" is not on this interview's path, so it cannot be changed`);
   const { submitted: _submitted, ...rest } = state;
   return { ...rest, editing: id };
 }

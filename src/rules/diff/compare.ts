@@ -118,7 +118,8 @@ export class CaseComparison {
   ) {
     this.from = o.decision.computed_outcome;
     this.to = n.decision.computed_outcome;
-    this.direction = this.to.level > this.from.level ? "up" : this.to.level < this.from.level ? "down" : this.to.id !== this.from.id ? "same_level" : "unchanged";
+    this.direction =
+      this.to.level > this.from.level ? "up" : this.to.level < this.from.level ? "down" : this.to.id !== this.from.id ? "same_level" : "unchanged";
     this.firedOld = new Set(o.decision.fired.map((f) => f.id));
     this.firedNew = new Set(n.decision.fired.map((f) => f.id));
   }
@@ -170,7 +171,8 @@ export class CaseComparison {
       leavesWhere(after, (l) => l.result === firesNow && (!sameShape || (l.thresholds ?? []).some((t) => this.changedThresholds.has(t.name))), leaves);
       shown = leaves;
     }
-    const onChanged = (t: ConditionTrace) => Number((t.thresholds ?? []).some((x) => this.changedThresholds.has(x.name))) * 2 + Number((t.thresholds ?? []).length > 0);
+    const onChanged = (t: ConditionTrace) =>
+      Number((t.thresholds ?? []).some((x) => this.changedThresholds.has(x.name))) * 2 + Number((t.thresholds ?? []).length > 0);
     const ranked = [...shown].sort((x, y) => onChanged(y) - onChanged(x));
     const parts = ranked.slice(0, 2).map(describeLeaf);
     if (!sameShape) parts.unshift("its condition changed");
@@ -209,7 +211,15 @@ export class CaseComparison {
     for (const [id, f] of newById) {
       const before = oldById.get(id);
       if (before && (before.effect !== f.effect || before.outcome !== f.outcome || before.hard !== f.hard)) {
-        items.push({ weight: 2, follows: readsOutcome(id) || f.effect === "raise", level: levelOf(this.newRs, f), text: () => `${id} now ${effectText(f)} (was: ${effectText(before).replace(/^floors/, "floored").replace(/^raises/, "raised")})` });
+        items.push({
+          weight: 2,
+          follows: readsOutcome(id) || f.effect === "raise",
+          level: levelOf(this.newRs, f),
+          text: () =>
+            `${id} now ${effectText(f)} (was: ${effectText(before)
+              .replace(/^floors/, "floored")
+              .replace(/^raises/, "raised")})`,
+        });
       }
     }
     for (const g of this.guardChanges()) {
@@ -217,23 +227,39 @@ export class CaseComparison {
       const oldGuard = this.o.decision.guards.find((x) => x.id === g.id);
       if (g.to === "holding") {
         const level = this.newRs.outcomeLevel.get(newGuard!.floor) ?? 0;
-        items.push({ weight: this.direction === "up" && level === this.to.level ? 3 : 2, follows: false, level, text: () => `guard ${g.id} now holds (floor ${newGuard!.floor}${newGuard!.outstanding.length > 0 ? `; outstanding: ${newGuard!.outstanding.join(", ")}` : ""})` });
+        items.push({
+          weight: this.direction === "up" && level === this.to.level ? 3 : 2,
+          follows: false,
+          level,
+          text: () =>
+            `guard ${g.id} now holds (floor ${newGuard!.floor}${newGuard!.outstanding.length > 0 ? `; outstanding: ${newGuard!.outstanding.join(", ")}` : ""})`,
+        });
       } else if (g.from === "holding") {
         const level = this.oldRs.outcomeLevel.get(oldGuard!.floor) ?? 0;
-        items.push({ weight: this.direction === "down" && level === this.from.level ? 3 : 2, follows: false, level, text: () => `guard ${g.id} no longer holds (${g.to === "absent" ? "removed" : g.to.replace("_", " ")})` });
+        items.push({
+          weight: this.direction === "down" && level === this.from.level ? 3 : 2,
+          follows: false,
+          level,
+          text: () => `guard ${g.id} no longer holds (${g.to === "absent" ? "removed" : g.to.replace("_", " ")})`,
+        });
       } else items.push({ weight: 1, follows: false, level: 0, text: () => `guard ${g.id} ${g.from.replace("_", " ")} → ${g.to.replace("_", " ")}` });
     }
     const a = this.o.decision;
     const b = this.n.decision;
-    if (a.hard_floor !== b.hard_floor) items.push({ weight: 0, follows: true, level: 0, text: () => `hard floor ${a.hard_floor ?? "none"} → ${b.hard_floor ?? "none"}` });
-    const steps = listDelta(a.steps.map((x) => x.id), b.steps.map((x) => x.id));
+    if (a.hard_floor !== b.hard_floor)
+      items.push({ weight: 0, follows: true, level: 0, text: () => `hard floor ${a.hard_floor ?? "none"} → ${b.hard_floor ?? "none"}` });
+    const steps = listDelta(
+      a.steps.map((x) => x.id),
+      b.steps.map((x) => x.id),
+    );
     if (steps.added.length + steps.removed.length > 0) items.push({ weight: 0, follows: true, level: 0, text: () => `steps ${deltaText(steps)}` });
     const flags = listDelta(a.flags, b.flags);
     if (flags.added.length + flags.removed.length > 0) items.push({ weight: 0, follows: true, level: 0, text: () => `flags ${deltaText(flags)}` });
     const primary = items.filter((i) => i.weight > 0);
     const shown = primary.length > 0 ? primary : items;
     if (shown.length === 0) {
-      if (this.oldRs.raw.default_outcome !== this.newRs.raw.default_outcome) return `the default outcome changed (${this.oldRs.raw.default_outcome} → ${this.newRs.raw.default_outcome})`;
+      if (this.oldRs.raw.default_outcome !== this.newRs.raw.default_outcome)
+        return `the default outcome changed (${this.oldRs.raw.default_outcome} → ${this.newRs.raw.default_outcome})`;
       if (this.outcomeChanged) return "the same rules and guards apply; the outcomes themselves changed";
       return "the same rules and guards apply";
     }

@@ -75,5 +75,10 @@ export function prepareFixture(rs: CompiledRuleSet, fixture: Fixture): Prepared 
   const problems = [...c.problems];
   if (!now) problems.push(`"now" ${JSON.stringify(fixture.now)} is not a date-time`);
   if (problems.length > 0 || !now) return { problems, unanswered: c.unanswered, ignored: c.ignored };
-  return { input: { answers: c.answers, history: fixtureHistory(fixture), now: formatInZone(now, tz) }, problems: [], unanswered: c.unanswered, ignored: c.ignored };
+  return {
+    input: { answers: c.answers, history: fixtureHistory(fixture), now: formatInZone(now, tz) },
+    problems: [],
+    unanswered: c.unanswered,
+    ignored: c.ignored,
+  };
 }

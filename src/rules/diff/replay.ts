@@ -134,7 +134,8 @@ export class Replay {
     this.#oldKey = questionsKey(oldRs.raw);
     this.#newKey = this.#oldKey === questionsKey(newRs.raw) ? this.#oldKey : questionsKey(newRs.raw);
     for (const id of new Set([...oldRs.rules.keys(), ...newRs.rules.keys()])) this.#ruleCounts.set(id, { id, old: 0, new: 0, started: 0, stopped: 0 });
-    for (const id of new Set([...oldRs.guards.map((g) => g.raw.id), ...newRs.guards.map((g) => g.raw.id)])) this.#guardCounts.set(id, { id, newly_holding: 0, released: 0 });
+    for (const id of new Set([...oldRs.guards.map((g) => g.raw.id), ...newRs.guards.map((g) => g.raw.id)]))
+      this.#guardCounts.set(id, { id, newly_holding: 0, released: 0 });
   }
 
   /** Whether answers validated under a rule set with this questionsKey can be used as they are. */
@@ -182,7 +183,12 @@ export class Replay {
     this.#note(oldIn, newIn);
     if (!oldIn.input || !newIn.input) {
       const under = !oldIn.input && !newIn.input ? "both" : !oldIn.input ? "old" : "new";
-      this.#notReplayed.push({ ref, source, under, problems: [...oldIn.problems.map((p) => (under === "both" ? `old: ${p}` : p)), ...newIn.problems.map((p) => (under === "both" ? `new: ${p}` : p))] });
+      this.#notReplayed.push({
+        ref,
+        source,
+        under,
+        problems: [...oldIn.problems.map((p) => (under === "both" ? `old: ${p}` : p)), ...newIn.problems.map((p) => (under === "both" ? `new: ${p}` : p))],
+      });
       return;
     }
     this.#compare(ref, source, evaluatedSide(evaluateDetailed(this.oldRs, oldIn.input)), evaluatedSide(evaluateDetailed(this.newRs, newIn.input)));

@@ -74,7 +74,8 @@ export function fieldChanges(a: Record<string, unknown>, b: Record<string, unkno
     const y = b[key];
     if (same(x, y)) continue;
     const scalarish = (v: unknown) => v === undefined || isScalar(v);
-    if (scalarish(x) && scalarish(y) && String(x ?? "").length <= SHORT && String(y ?? "").length <= SHORT) out.push(`${key}: ${showScalar(x)} → ${showScalar(y)}`);
+    if (scalarish(x) && scalarish(y) && String(x ?? "").length <= SHORT && String(y ?? "").length <= SHORT)
+      out.push(`${key}: ${showScalar(x)} → ${showScalar(y)}`);
     else if ((x === undefined || (Array.isArray(x) && x.every(isScalar))) && (y === undefined || (Array.isArray(y) && y.every(isScalar)))) {
       const delta = deltaText(listDelta((x as unknown[] | undefined) ?? [], (y as unknown[] | undefined) ?? []));
       out.push(delta.length > 0 ? `${key}: ${delta}` : `${key}: reordered`);
@@ -106,7 +107,16 @@ export function identityOf(rs: CompiledRuleSet): RuleSetIdentity {
 }
 
 export function diffRuleSets(oldRs: CompiledRuleSet, newRs: CompiledRuleSet): RuleSetDiff {
-  const empty = (): Record<Section, ItemDiff[]> => ({ outcomes: [], questions: [], steps: [], checks: [], rules: [], guards: [], closure_reasons: [], invariants: [] });
+  const empty = (): Record<Section, ItemDiff[]> => ({
+    outcomes: [],
+    questions: [],
+    steps: [],
+    checks: [],
+    rules: [],
+    guards: [],
+    closure_reasons: [],
+    invariants: [],
+  });
   const base = { old: identityOf(oldRs), new: identityOf(newRs) };
   if (oldRs.sha256 === newRs.sha256) return { ...base, identical: true, settings: [], thresholds: [], options: [], sections: empty(), count: 0 };
   const a = oldRs.raw;

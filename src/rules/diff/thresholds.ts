@@ -20,7 +20,9 @@ const COMPARISONS = ["eq", "ne", "gte", "gt", "lte", "lt"] as const;
 
 /** The threshold an operand names (`{ threshold: name }`), if it names one. */
 export function thresholdName(operand: unknown): string | undefined {
-  return operand !== null && typeof operand === "object" && !Array.isArray(operand) && typeof (operand as { threshold?: unknown }).threshold === "string" ? (operand as { threshold: string }).threshold : undefined;
+  return operand !== null && typeof operand === "object" && !Array.isArray(operand) && typeof (operand as { threshold?: unknown }).threshold === "string"
+    ? (operand as { threshold: string }).threshold
+    : undefined;
 }
 
 /** Threshold names a condition compares with. */
@@ -53,7 +55,8 @@ export function thresholdUses(raw: RawRuleSet): Map<string, ThresholdUse[]> {
   const inCondition = (c: RawCondition | undefined, kind: UseKind, id: string, where: string) => {
     if (c) for (const name of conditionThresholds(c)) add(name, { kind, id, where });
   };
-  for (const o of raw.outcomes) for (const [name, d] of Object.entries(o.response_times)) add(durationThreshold(d), { kind: "outcome", id: o.id, where: `response_times.${name}` });
+  for (const o of raw.outcomes)
+    for (const [name, d] of Object.entries(o.response_times)) add(durationThreshold(d), { kind: "outcome", id: o.id, where: `response_times.${name}` });
   for (const q of raw.questions) inCondition(q.when, "question", q.id, "when");
   for (const s of raw.steps) add(durationThreshold(s.due), { kind: "step", id: s.id, where: "due" });
   for (const c of raw.checks) {

@@ -43,7 +43,10 @@ export function clockCandidates(rs: CompiledRuleSet): ClockCandidate[] {
     }
     return undefined;
   };
-  const midweek = find(`${year}-01-08`, (d) => working(d) && working(shiftDate(d, -1)) && working(shiftDate(d, 1)) && !holidays.includes(shiftDate(d, 2))) ?? find(`${year}-01-08`, working) ?? `${year}-01-08`;
+  const midweek =
+    find(`${year}-01-08`, (d) => working(d) && working(shiftDate(d, -1)) && working(shiftDate(d, 1)) && !holidays.includes(shiftDate(d, 2))) ??
+    find(`${year}-01-08`, working) ??
+    `${year}-01-08`;
   const lastOfWeek = find(midweek, (d) => working(d) && !working(shiftDate(d, 1)), 14);
   const start = minutesOf(oh.start);
   const end = minutesOf(oh.end);

@@ -27,7 +27,8 @@ export function candidateAnswer(plan: GenerationPlan, q: QuestionPlan, c: number
       if (plan.cache.has(key)) return plan.cache.get(key);
       const tz = plan.rs.officeHours.time_zone;
       const now = new Date(plan.clocks[clock]!.now);
-      const answer = cand.kind === "ago" ? formatInZone(new Date(now.getTime() - cand.minutes * MINUTE_MS), tz) : shiftDate(localParts(now, tz).date, cand.days);
+      const answer =
+        cand.kind === "ago" ? formatInZone(new Date(now.getTime() - cand.minutes * MINUTE_MS), tz) : shiftDate(localParts(now, tz).date, cand.days);
       plan.cache.set(key, answer);
       return answer;
     }

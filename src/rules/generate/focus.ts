@@ -72,8 +72,11 @@ function literalConstraint(plan: GenerationPlan, lit: Literal): { dim: number; a
 
 export function buildTerms(plan: GenerationPlan): void {
   const rs = plan.rs;
-  const visibility = rs.questions.map((q) => (q.when ? disjunctiveForm(q.when, true)[0] ?? [] : []));
-  const conditions: [string, ResolvedCondition][] = [...[...rs.rules.values()].map((r): [string, ResolvedCondition] => [r.id, r.when]), ...rs.guards.map((g): [string, ResolvedCondition] => [g.raw.id, g.when])];
+  const visibility = rs.questions.map((q) => (q.when ? (disjunctiveForm(q.when, true)[0] ?? []) : []));
+  const conditions: [string, ResolvedCondition][] = [
+    ...[...rs.rules.values()].map((r): [string, ResolvedCondition] => [r.id, r.when]),
+    ...rs.guards.map((g): [string, ResolvedCondition] => [g.raw.id, g.when]),
+  ];
   for (const [source, condition] of conditions) {
     for (const literals of disjunctiveForm(condition, true)) {
       // Add what makes each question read here visible (its `when`, one way), transitively.
@@ -99,7 +102,8 @@ export function buildTerms(plan: GenerationPlan): void {
       if (!possible || byDim.size === 0) continue;
       const index = plan.terms.length;
       plan.terms.push({ source, constraints: [...byDim].map(([dim, allowed]) => ({ dim, allowed })) });
-      for (const dim of byDim.keys()) if (dim >= 0 && dim < plan.questions.length) plan.termsByQuestion.set(dim, [...(plan.termsByQuestion.get(dim) ?? []), index]);
+      for (const dim of byDim.keys())
+        if (dim >= 0 && dim < plan.questions.length) plan.termsByQuestion.set(dim, [...(plan.termsByQuestion.get(dim) ?? []), index]);
     }
   }
 }

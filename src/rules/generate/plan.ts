@@ -52,7 +52,15 @@ export function planGeneration(rs: CompiledRuleSet, options: PlanOptions = {}): 
   let maskSlots = 0;
   const questions: QuestionPlan[] = rs.questions.map((q) => {
     const { domain, comboOptions } = rawDomain(rs, q, operands);
-    return { id: q.id, index: q.index, type: q.raw.type, domain, comboOptions, unknownAnswer: q.allowUnknown ? (q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN) : undefined, maskSlot: comboOptions.length > 1 ? maskSlots++ : -1 };
+    return {
+      id: q.id,
+      index: q.index,
+      type: q.raw.type,
+      domain,
+      comboOptions,
+      unknownAnswer: q.allowUnknown ? (q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN) : undefined,
+      maskSlot: comboOptions.length > 1 ? maskSlots++ : -1,
+    };
   });
   const history = HISTORY_FACTS.map((name) => {
     const values = new Set<number>([0, 1, 2]);
@@ -61,7 +69,18 @@ export function planGeneration(rs: CompiledRuleSet, options: PlanOptions = {}): 
     return { name, values: [...values].filter((v) => v >= 0).sort((a, b) => a - b) };
   });
   const clocks = clockCandidates(rs);
-  const plan: GenerationPlan = { rs, questions, clocks, history, targets: options.targets ?? 4, baseline: { answers: {}, history: { ...NO_HISTORY }, now: clocks[0]!.now, clock: 0 }, cache: new Map(), receivedOutOfHours: new Map(), terms: [], termsByQuestion: new Map() };
+  const plan: GenerationPlan = {
+    rs,
+    questions,
+    clocks,
+    history,
+    targets: options.targets ?? 4,
+    baseline: { answers: {}, history: { ...NO_HISTORY }, now: clocks[0]!.now, clock: 0 },
+    cache: new Map(),
+    receivedOutOfHours: new Map(),
+    terms: [],
+    termsByQuestion: new Map(),
+  };
 
   // Coordinate descent for the plain answer set: each question in turn takes the answer that gives
   // the lowest score with everything else fixed; two passes. "Not known" is never plain.

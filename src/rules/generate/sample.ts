@@ -8,12 +8,22 @@ import { DENSE_MODE, FOCUS_MAX, TARGET_MAX, type Choices, type GenerationPlan, t
 /** Choices that decode to the baseline scenario (every pick 0). */
 export function baselineChoices(plan: GenerationPlan): Choices {
   const dims = plan.questions.length + plan.history.length;
-  return [0, [], new Array<number>(dims).fill(0), new Array<number>(plan.questions.filter((q) => q.maskSlot >= 0).length).fill(0), 0, new Array<number>(plan.targets).fill(0), 0];
+  return [
+    0,
+    [],
+    new Array<number>(dims).fill(0),
+    new Array<number>(plan.questions.filter((q) => q.maskSlot >= 0).length).fill(0),
+    0,
+    new Array<number>(plan.targets).fill(0),
+    0,
+  ];
 }
 
 export function choicesArbitrary(plan: GenerationPlan): fc.Arbitrary<Choices> {
   const dims = plan.questions.length + plan.history.length;
-  const picks = [...plan.questions.map((q) => q.domain.length), ...plan.history.map((h) => h.values.length)].map((len) => fc.nat({ max: Math.max(0, len - 1) }));
+  const picks = [...plan.questions.map((q) => q.domain.length), ...plan.history.map((h) => h.values.length)].map((len) =>
+    fc.nat({ max: Math.max(0, len - 1) }),
+  );
   const masks = plan.questions.filter((q) => q.maskSlot >= 0).map((q) => fc.nat({ max: 2 ** q.comboOptions.length - 1 }));
   const targets = Array.from({ length: plan.targets }, () => fc.nat({ max: TARGET_MAX }));
   return fc.tuple(

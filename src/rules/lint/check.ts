@@ -25,14 +25,16 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
       return each(({ detail: { decision: d } }) => {
         for (const g of d.guards) {
           const floor = rs.outcomeLevel.get(g.floor)!;
-          if (g.status === "holding" && d.computed_outcome.level < floor) return `guard ${g.id} holds with floor ${g.floor} (level ${floor}), but the outcome is ${outcomeText(d)}`;
+          if (g.status === "holding" && d.computed_outcome.level < floor)
+            return `guard ${g.id} holds with floor ${g.floor} (level ${floor}), but the outcome is ${outcomeText(d)}`;
         }
         return null;
       });
     case "hard_stop_not_closable":
       return each(({ detail: { decision: d, env } }) => {
         for (const g of d.guards) {
-          if (d.hard_floor !== null && g.status !== "not_applicable" && !g.hard_stop) return `hard floor ${d.hard_floor} fired, but guard ${g.id} (${g.status}) does not report a hard stop, so a closure it governs would not be refused`;
+          if (d.hard_floor !== null && g.status !== "not_applicable" && !g.hard_stop)
+            return `hard floor ${d.hard_floor} fired, but guard ${g.id} (${g.status}) does not report a hard stop, so a closure it governs would not be refused`;
         }
         for (const cg of rs.guards) {
           const g = d.guards.find((x) => x.id === cg.raw.id);
@@ -43,25 +45,52 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
     case "out_of_hours_provisional":
       return each(({ detail: { decision: d, env } }) => {
         if (!inv.when({ ...env, level: d.computed_outcome.level })) return null;
-        const problems = [d.flags.includes(inv.raw.flag) ? "" : `does not carry the flag ${inv.raw.flag}`, inv.neverFinal.has(d.computed_outcome.id) ? `has outcome ${d.computed_outcome.id}, one of never_final (${inv.raw.never_final.join(", ")})` : ""].filter(Boolean);
+        const problems = [
+          d.flags.includes(inv.raw.flag) ? "" : `does not carry the flag ${inv.raw.flag}`,
+          inv.neverFinal.has(d.computed_outcome.id) ? `has outcome ${d.computed_outcome.id}, one of never_final (${inv.raw.never_final.join(", ")})` : "",
+        ].filter(Boolean);
         return problems.length === 0 ? null : `the out-of-hours condition holds, but the decision ${problems.join(" and ")}`;
       });
     case "deterministic": {
       const input = inputOf(run.scenario, run.visible);
       const first = evaluate(rs, input);
       // The same input again, in fresh objects with the answers in another key order.
-      const again = evaluate(rs, inputOf(run.scenario, Object.fromEntries(Object.entries(run.visible).reverse().map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]))));
+      const again = evaluate(
+        rs,
+        inputOf(
+          run.scenario,
+          Object.fromEntries(
+            Object.entries(run.visible)
+              .reverse()
+              .map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),
+          ),
+        ),
+      );
       if (run.tally) run.tally.evaluations += 2;
       if (JSON.stringify(first) === JSON.stringify(again) || canonicalJson(first) === canonicalJson(again)) return null;
-      const detail = (decision: Decision): EvaluationDetail => ({ decision, env: emptyEnv(rs), testedAtLevel: new Map(), rulesLevel: decision.computed_outcome.level });
-      return { message: `two evaluations of the same input gave different records (${firstDifference(first, again)})`, sides: [{ label: "first evaluation", detail: detail(first) }, { label: "second evaluation", detail: detail(again) }] };
+      const detail = (decision: Decision): EvaluationDetail => ({
+        decision,
+        env: emptyEnv(rs),
+        testedAtLevel: new Map(),
+        rulesLevel: decision.computed_outcome.level,
+      });
+      return {
+        message: `two evaluations of the same input gave different records (${firstDifference(first, again)})`,
+        sides: [
+          { label: "first evaluation", detail: detail(first) },
+          { label: "second evaluation", detail: detail(again) },
+        ],
+      };
     }
     case "never_lower": {
       const pair = run.turn?.inv === inv ? run.pair() : undefined;
       if (!pair) return null;
       const [low, high] = pair;
       if (high.detail.decision.computed_outcome.level >= low.detail.decision.computed_outcome.level) return null;
-      return { message: `${high.label} gives ${outcomeText(high.detail.decision)}, lower than ${low.label}, which gives ${outcomeText(low.detail.decision)}`, sides: [low, high] };
+      return {
+        message: `${high.label} gives ${outcomeText(high.detail.decision)}, lower than ${low.label}, which gives ${outcomeText(low.detail.decision)}`,
+        sides: [low, high],
+      };
     }
     case "unknown_not_lower": {
       const step = inv.raw.requires_step;
@@ -77,7 +106,10 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
       if (!pair) return null;
       const [known, unknown] = pair;
       if (unknown.detail.decision.computed_outcome.level >= known.detail.decision.computed_outcome.level) return null;
-      return { message: `${unknown.label} gives ${outcomeText(unknown.detail.decision)}, lower than ${known.label}, which gives ${outcomeText(known.detail.decision)}`, sides: [known, unknown] };
+      return {
+        message: `${unknown.label} gives ${outcomeText(unknown.detail.decision)}, lower than ${known.label}, which gives ${outcomeText(known.detail.decision)}`,
+        sides: [known, unknown],
+      };
     }
   }
 }

@@ -57,7 +57,14 @@ export function finishLint(setup: LintSetup, results: readonly ChunkResult[], op
     samples,
     seed: options.seed,
     evaluations,
-    invariants: setup.invariants.map((inv) => ({ id: inv.raw.id, kind: inv.raw.kind, description: inv.raw.description, checked: checked.get(inv.raw.id) ?? 0, failing_samples: failed.get(inv.raw.id) ?? 0, violated: first.has(inv.raw.id) })),
+    invariants: setup.invariants.map((inv) => ({
+      id: inv.raw.id,
+      kind: inv.raw.kind,
+      description: inv.raw.description,
+      checked: checked.get(inv.raw.id) ?? 0,
+      failing_samples: failed.get(inv.raw.id) ?? 0,
+      violated: first.has(inv.raw.id),
+    })),
     violations,
     warnings: warnings(setup, { samples, evaluations, fired, levels, checked }),
   };
@@ -70,5 +77,9 @@ export function resolveLintOptions(options: LintOptions): { samples: number; see
 /** Lints a compiled rule set in this thread. */
 export function lintRuleSet(rs: CompiledRuleSet, options: LintOptions = {}, setup: LintSetup = prepareLint(rs)): LintReport {
   const o = resolveLintOptions(options);
-  return finishLint(setup, chunksOf(o.samples).map((c) => runChunk(setup, o.seed, c, o.samples)), o);
+  return finishLint(
+    setup,
+    chunksOf(o.samples).map((c) => runChunk(setup, o.seed, c, o.samples)),
+    o,
+  );
 }

@@ -80,7 +80,13 @@ export function prepareLint(rs: CompiledRuleSet): LintSetup {
     plan,
     arbitrary: choicesArbitrary(plan),
     invariants,
-    turns: invariants.flatMap((inv): Turn[] => (inv.kind === "never_lower" ? [{ inv, subject: inv.question }] : inv.kind === "unknown_not_lower" ? inv.questions.map((subject) => ({ inv, subject })) : [])),
+    turns: invariants.flatMap((inv): Turn[] =>
+      inv.kind === "never_lower"
+        ? [{ inv, subject: inv.question }]
+        : inv.kind === "unknown_not_lower"
+          ? inv.questions.map((subject) => ({ inv, subject }))
+          : [],
+    ),
     baselineAnswers: visibleAnswers(plan, plan.baseline),
     receivedAtConditional: rs.questions.some((q) => q.id === "received_at" && q.visible !== undefined),
   };

@@ -33,7 +33,11 @@ function summary(d: Decision): DecisionSummary {
  * "this invariant holds" (judged by the same comparison as when it failed), and fast-check's
  * integer and list shrinking moves it towards the baseline (fewer deviating answers, lower picks).
  */
-export function shrinkViolation(setup: LintSetup, failure: { invariant: string; choices: Choices; turn: number | null; focus: number | null }, seed: number): { choices: Choices; shrinks: number; finding: Finding; scenario: Scenario } {
+export function shrinkViolation(
+  setup: LintSetup,
+  failure: { invariant: string; choices: Choices; turn: number | null; focus: number | null },
+  seed: number,
+): { choices: Choices; shrinks: number; finding: Finding; scenario: Scenario } {
   const inv = setup.invariants.find((i) => i.raw.id === failure.invariant);
   if (!inv) throw new Error(`shrinkViolation: no invariant ${failure.invariant}`);
   const turn = failure.turn === null ? undefined : setup.turns[failure.turn];

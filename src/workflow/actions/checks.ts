@@ -27,12 +27,18 @@ export function recordableIds(state: ReferralState, rs: CompiledRuleSet): { chec
 export function planCheck(state: ReferralState, rs: CompiledRuleSet, input: CheckInput): Verdict<CheckBody> {
   const ids = recordableIds(state, rs);
   if (!ids.checks.includes(input.check) && !ids.steps.includes(input.check)) {
-    return invalid(`"${input.check}" is not a check of rule set ${rs.id} ${rs.version} nor a step of ${state.ref}; valid ids:\n  checks: ${ids.checks.join(", ")}\n  steps of ${state.ref}: ${ids.steps.join(", ") || "(none)"}`);
+    return invalid(
+      `"${input.check}" is not a check of rule set ${rs.id} ${rs.version} nor a step of ${state.ref}; valid ids:\n  checks: ${ids.checks.join(", ")}\n  steps of ${state.ref}: ${ids.steps.join(", ") || "(none)"}`,
+    );
   }
   if (blank(input.found)) return invalid(`--found is required: say what the check found (e.g. --found "GP: no concerns, last seen 3 May")`);
   if (Number.isNaN(input.doneAt.getTime())) return invalid("--at is not a date-time");
-  if (input.doneAt.getTime() > input.now.getTime()) return invalid(`--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is in the future (now is ${formatInZone(input.now, rs.officeHours.time_zone)})`);
-  if (input.doneAt.getTime() < Date.parse(state.decision.received_at)) return invalid(`--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is before the referral was received (${state.decision.received_at})`);
+  if (input.doneAt.getTime() > input.now.getTime())
+    return invalid(
+      `--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is in the future (now is ${formatInZone(input.now, rs.officeHours.time_zone)})`,
+    );
+  if (input.doneAt.getTime() < Date.parse(state.decision.received_at))
+    return invalid(`--at ${formatInZone(input.doneAt, rs.officeHours.time_zone)} is before the referral was received (${state.decision.received_at})`);
   return ok({ check: input.check, found: input.found!.trim(), done_at: formatInZone(input.doneAt, rs.officeHours.time_zone) });
 }
 
@@ -65,7 +71,13 @@ export function checksReport(state: ReferralState, rs: CompiledRuleSet, now: Dat
     recorded: state.checks,
     outstanding: [...new Set(state.guards.filter((g) => g.status === "holding").flatMap((g) => g.outstanding))],
     guards: state.guards,
-    steps: state.decision.steps.map((s) => ({ id: s.id, text: s.text, ...(s.due_by ? { due_by: s.due_by } : {}), done: recorded.has(s.id), overdue: late.has(s.id) })),
+    steps: state.decision.steps.map((s) => ({
+      id: s.id,
+      text: s.text,
+      ...(s.due_by ? { due_by: s.due_by } : {}),
+      done: recorded.has(s.id),
+      overdue: late.has(s.id),
+    })),
     closures: state.closed ? [] : closureRequirements(state, rs),
   };
 }

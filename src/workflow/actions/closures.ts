@@ -7,7 +7,20 @@ import type { ClosureBody, Role } from "../events.js";
 import { mergeReadings, readGuards, type GuardBearing } from "../guards.js";
 import type { ReferralState } from "../state.js";
 import { rescreenRefusal, type Rescreen } from "./rescreen.js";
-import { blank, bullets, checkText, hardFloorRules, invalid, ok, proposalPendingRefusal, recordHint, refused, REOPEN_HINT, uniqueRoles, type Verdict } from "./shared.js";
+import {
+  blank,
+  bullets,
+  checkText,
+  hardFloorRules,
+  invalid,
+  ok,
+  proposalPendingRefusal,
+  recordHint,
+  refused,
+  REOPEN_HINT,
+  uniqueRoles,
+  type Verdict,
+} from "./shared.js";
 
 // ─── Closure requirements ────────────────────────────────────────────────────────────────────────
 
@@ -43,7 +56,13 @@ function analyseClosure(state: ReferralState, rs: CompiledRuleSet, reason: strin
   const stops = governs.filter((b) => b.hardStopWhen);
   if (stops.length > 0) outright.push(`guard ${stops.map((s) => s.id).join(", ")} reports a hard stop (photos or video of an injury, or a disclosure)`);
   // Any other hard stop a guard reports (a rule set's own kind) still refuses.
-  if (outright.length === 0 && governs.some((b) => b.hardStop)) outright.push(`guard ${governs.filter((b) => b.hardStop).map((s) => s.id).join(", ")} reports a hard stop`);
+  if (outright.length === 0 && governs.some((b) => b.hardStop))
+    outright.push(
+      `guard ${governs
+        .filter((b) => b.hardStop)
+        .map((s) => s.id)
+        .join(", ")} reports a hard stop`,
+    );
   const refusedOutright = outright.length > 0 ? outright.join("; and ") : undefined;
   const floors = bearings
     .filter((b) => b.applies && b.outstanding.length > 0 && b.floorLevel > 1 && !governing.includes(b))
@@ -84,7 +103,9 @@ export function planClosure(state: ReferralState, rs: CompiledRuleSet, input: Cl
   const ref = state.ref;
   const reasons = rs.raw.closure_reasons;
   if (!reasons.some((c) => c.id === input.reason)) {
-    return invalid(`"${input.reason}" is not a closure reason of rule set ${rs.id} ${rs.version}; expected one of:${bullets(reasons.map((c) => `${c.id} — ${c.label}`))}`);
+    return invalid(
+      `"${input.reason}" is not a closure reason of rule set ${rs.id} ${rs.version}; expected one of:${bullets(reasons.map((c) => `${c.id} — ${c.label}`))}`,
+    );
   }
   if (blank(input.rationale)) return invalid("--rationale is required: why the referral can be closed");
   if (state.closed) return refused(`refused: ${ref} is already closed as ${state.closure!.reason}`, REOPEN_HINT);
@@ -94,14 +115,23 @@ export function planClosure(state: ReferralState, rs: CompiledRuleSet, input: Cl
 
   const a = analyseClosure(state, rs, input.reason);
   if (a.refused_outright) {
-    return refused(`refused: ${ref} cannot be closed as ${input.reason} at the front door: ${a.refused_outright}. It must go to a strategy discussion.`, "no one at the front door may close it this way; record the strategy discussion's decision instead");
+    return refused(
+      `refused: ${ref} cannot be closed as ${input.reason} at the front door: ${a.refused_outright}. It must go to a strategy discussion.`,
+      "no one at the front door may close it this way; record the strategy discussion's decision instead",
+    );
   }
   if (a.outstanding.length > 0) {
-    return refused(`refused: closing ${ref} as ${input.reason} is governed by guard ${a.governed_by.join(", ")}, and ${a.outstanding.length} of its checks are outstanding:${bullets(a.outstanding.map((c) => checkText(rs, c)))}`, recordHint(ref));
+    return refused(
+      `refused: closing ${ref} as ${input.reason} is governed by guard ${a.governed_by.join(", ")}, and ${a.outstanding.length} of its checks are outstanding:${bullets(a.outstanding.map((c) => checkText(rs, c)))}`,
+      recordHint(ref),
+    );
   }
   const floor = a.floors[0];
   if (floor) {
-    return refused(`refused: a closure takes ${ref} to ${rs.outcomes[0]!.id}, below ${floor.floor}, where guard ${floor.guard} holds it until these checks are recorded:${bullets(floor.outstanding.map((c) => checkText(rs, c)))}`, recordHint(ref));
+    return refused(
+      `refused: a closure takes ${ref} to ${rs.outcomes[0]!.id}, below ${floor.floor}, where guard ${floor.guard} holds it until these checks are recorded:${bullets(floor.outstanding.map((c) => checkText(rs, c)))}`,
+      recordHint(ref),
+    );
   }
   if (a.evidence_required && blank(input.evidence)) {
     return refused(

@@ -8,7 +8,22 @@ import type { OverrideBody } from "../events.js";
 import { mergeReadings, readGuards, type GuardBearing } from "../guards.js";
 import type { ReferralState } from "../state.js";
 import { rescreenRefusal, type Rescreen } from "./rescreen.js";
-import { blank, bullets, checkText, hardFloorRules, invalid, ok, outcomeById, outcomeList, proposalPendingRefusal, recordHint, refused, REOPEN_HINT, uniqueRoles, type Verdict } from "./shared.js";
+import {
+  blank,
+  bullets,
+  checkText,
+  hardFloorRules,
+  invalid,
+  ok,
+  outcomeById,
+  outcomeList,
+  proposalPendingRefusal,
+  recordHint,
+  refused,
+  REOPEN_HINT,
+  uniqueRoles,
+  type Verdict,
+} from "./shared.js";
 
 // ─── Override ────────────────────────────────────────────────────────────────────────────────────
 
@@ -21,11 +36,13 @@ export interface OverrideInput {
 /** The guards that bear on a downgrade to `level`: as recorded, as the downgrade would leave it, and as a closure would. */
 export function downgradeBearings(state: ReferralState, rs: CompiledRuleSet, level: number): GuardBearing[] {
   const recorded = new Set(state.checks.map((c) => c.check));
-  return mergeReadings(rs, [state.guards, readGuards(rs, state.decision, { level, recorded }), readGuards(rs, state.decision, { level: 1, recorded })]).map((b) => ({
-    ...b,
-    // A guard that does not govern downgrades still holds its floor if it held at decision time.
-    applies: b.applies && (b.governsDowngrades || state.guards.some((g: GuardState) => g.id === b.id && g.status !== "not_applicable")),
-  }));
+  return mergeReadings(rs, [state.guards, readGuards(rs, state.decision, { level, recorded }), readGuards(rs, state.decision, { level: 1, recorded })]).map(
+    (b) => ({
+      ...b,
+      // A guard that does not govern downgrades still holds its floor if it held at decision time.
+      applies: b.applies && (b.governsDowngrades || state.guards.some((g: GuardState) => g.id === b.id && g.status !== "not_applicable")),
+    }),
+  );
 }
 
 export function planOverride(state: ReferralState, rs: CompiledRuleSet, input: OverrideInput): Verdict<OverrideBody> {
@@ -44,12 +61,17 @@ export function planOverride(state: ReferralState, rs: CompiledRuleSet, input: O
   if (input.rescreen.required && !input.rescreen.done) return rescreenRefusal(state, "downgraded");
   const hard = state.decision.hard_floor ? rs.outcomeLevel.get(state.decision.hard_floor)! : 0;
   if (to.level < hard) {
-    return refused(`refused: ${to.id} is below the hard floor ${state.decision.hard_floor} set by ${hardFloorRules(rs, state.decision).join(", ")}; no one at the front door may go below it`);
+    return refused(
+      `refused: ${to.id} is below the hard floor ${state.decision.hard_floor} set by ${hardFloorRules(rs, state.decision).join(", ")}; no one at the front door may go below it`,
+    );
   }
   const bearings = downgradeBearings(state, rs, to.level).filter((b) => b.applies);
   const holding = bearings.find((b) => b.outstanding.length > 0 && to.level < b.floorLevel);
   if (holding) {
-    return refused(`refused: guard ${holding.id} holds ${ref} at ${holding.floor} or above until these checks are recorded:${bullets(holding.outstanding.map((c) => checkText(rs, c)))}`, recordHint(ref));
+    return refused(
+      `refused: guard ${holding.id} holds ${ref} at ${holding.floor} or above until these checks are recorded:${bullets(holding.outstanding.map((c) => checkText(rs, c)))}`,
+      recordHint(ref),
+    );
   }
   const governing = bearings.filter((b) => b.governsDowngrades);
   const approvals = uniqueRoles(["manager", ...governing.flatMap((g) => g.approvals)]);

@@ -41,7 +41,10 @@ export interface ReviewInput {
 export function planReview(state: ReferralState, rs: CompiledRuleSet, input: ReviewInput): Verdict<ReviewBody> {
   const ref = state.ref;
   if (!input.team) {
-    return refused(`refused: no team file, so no one can be recognised as a manager; looked for ${input.teamLookedAt}`, "create it with `managers: [names]` and `senior_managers: [names]`, or pass --team FILE (env TRIAGE_TEAM)");
+    return refused(
+      `refused: no team file, so no one can be recognised as a manager; looked for ${input.teamLookedAt}`,
+      "create it with `managers: [names]` and `senior_managers: [names]`, or pass --team FILE (env TRIAGE_TEAM)",
+    );
   }
   const role = roleOf(input.team, input.actor);
   if (!role) return refused(`refused: ${input.actor} is not listed as a manager or senior manager in the team file ${input.team.source}; only they may review`);
@@ -60,13 +63,15 @@ export function planReview(state: ReferralState, rs: CompiledRuleSet, input: Rev
   const decider = state.decision.decided_by;
   const what = target === "decision" ? `the decision on ${ref}` : describePending(target);
   if (target !== "decision" && target.by === input.actor) return refused(`refused: ${input.actor} proposed ${what}; a different manager must review it`);
-  if (decider !== undefined && decider === input.actor) return refused(`refused: ${input.actor} made the decision on ${ref}; a manager who did not decide it must review ${target === "decision" ? "it" : what}`);
+  if (decider !== undefined && decider === input.actor)
+    return refused(`refused: ${input.actor} made the decision on ${ref}; a manager who did not decide it must review ${target === "decision" ? "it" : what}`);
 
   const of: ReviewBody["of"] = target === "decision" ? "decision" : target.seq;
   const reason = blank(input.reason) ? undefined : input.reason!.trim();
   if (input.action === "agree") {
     if (target !== "decision") {
-      if (target.approvals.some((a) => a.by === input.actor)) return refused(`refused: ${input.actor} has already agreed to ${what}; the same person counts once`);
+      if (target.approvals.some((a) => a.by === input.actor))
+        return refused(`refused: ${input.actor} has already agreed to ${what}; the same person counts once`);
       const required = "rationale" in target ? (target as ClosureState).approvals_required : ((target as OverrideState).approvals_required ?? ["manager"]);
       const mine = { by: input.actor, role, at: "" };
       if (filledSlots(required, [...target.approvals, mine]) <= filledSlots(required, target.approvals)) {
@@ -81,11 +86,18 @@ export function planReview(state: ReferralState, rs: CompiledRuleSet, input: Rev
     return ok({ action: "agree", of, role, ...(reason ? { reason } : {}) });
   }
   if (!reason) return invalid(`--${input.action} needs --reason: say why`);
-  if (state.closed && target === "decision") return refused(`refused: ${ref} is closed as ${state.closure!.reason}; it cannot be ${input.action === "challenge" ? "challenged" : "escalated"} now`, REOPEN_HINT);
+  if (state.closed && target === "decision")
+    return refused(
+      `refused: ${ref} is closed as ${state.closure!.reason}; it cannot be ${input.action === "challenge" ? "challenged" : "escalated"} now`,
+      REOPEN_HINT,
+    );
   if (input.action === "challenge") return ok({ action: "challenge", of, role, reason });
   if (input.to === undefined) return invalid("--escalate needs an outcome");
   const to = outcomeById(rs, input.to);
   if (!to) return invalid(`unknown outcome "${input.to}"; expected one of: ${outcomeList(rs)}`);
-  if (to.level <= state.outcome.level) return invalid(`${to.id} is not higher than the current outcome ${state.outcome.id}; escalation only raises (a downgrade is an override: triage override ${ref} --to OUTCOME --reason TEXT)`);
+  if (to.level <= state.outcome.level)
+    return invalid(
+      `${to.id} is not higher than the current outcome ${state.outcome.id}; escalation only raises (a downgrade is an override: triage override ${ref} --to OUTCOME --reason TEXT)`,
+    );
   return ok({ action: "escalate", of, role, reason, to: to.id });
 }

@@ -17,8 +17,14 @@ export interface Refusal {
 export type Verdict<T> = { ok: true; body: T } | { ok: false; refusal: Refusal };
 
 export const ok = <T>(body: T): Verdict<T> => ({ ok: true, body });
-export const invalid = <T>(message: string, hint?: string): Verdict<T> => ({ ok: false, refusal: hint ? { kind: "invalid", message, hint } : { kind: "invalid", message } });
-export const refused = <T>(message: string, hint?: string): Verdict<T> => ({ ok: false, refusal: hint ? { kind: "refused", message, hint } : { kind: "refused", message } });
+export const invalid = <T>(message: string, hint?: string): Verdict<T> => ({
+  ok: false,
+  refusal: hint ? { kind: "invalid", message, hint } : { kind: "invalid", message },
+});
+export const refused = <T>(message: string, hint?: string): Verdict<T> => ({
+  ok: false,
+  refusal: hint ? { kind: "refused", message, hint } : { kind: "refused", message },
+});
 
 export const blank = (s: string | undefined): boolean => s === undefined || s.trim() === "";
 export const bullets = (items: readonly string[]): string => items.map((i) => `\n  - ${i}`).join("");
@@ -66,6 +72,10 @@ export const roleName = (r: Role): string => (r === "senior_manager" ? "senior m
 /** Refuses a second proposal (a closure or a downgrade) while one waits for approval; undefined when none does. */
 export function proposalPendingRefusal<T>(state: ReferralState): Verdict<T> | undefined {
   const pending = pendingOf(state);
-  if (pending.length > 0) return refused(`refused: ${state.ref} already has ${describePending(pending[0]!)} waiting for approval; one proposal at a time`, `a manager agrees or challenges it first: triage review ${state.ref} --agree | --challenge --reason TEXT`);
+  if (pending.length > 0)
+    return refused(
+      `refused: ${state.ref} already has ${describePending(pending[0]!)} waiting for approval; one proposal at a time`,
+      `a manager agrees or challenges it first: triage review ${state.ref} --agree | --challenge --reason TEXT`,
+    );
   return undefined;
 }
