@@ -1,10 +1,11 @@
 /**
  * Loads a rule file for a command. A validated rule set is cached by the SHA-256 of the file's bytes
- * (and this build's version), so the common path — the same shipped file — skips YAML parsing and
+ * and this build's stamp, so the common path — the same shipped file — skips YAML parsing and
  * schema validation entirely.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ExitCode, InvalidInputError } from "../errors.js";
 import { readText } from "../files.js";
 import { sha256Hex } from "../rules/canonical.js";
@@ -14,6 +15,25 @@ import { seedZone, zoneTable, type ZoneTable } from "../rules/time.js";
 import type { Context } from "./context.js";
 
 const CACHE_FORMAT = "triage-rules-cache-2";
+
+/**
+ * This build's stamp. A cached rule set is the output of this build's validator: an upgraded or
+ * rebuilt tool must validate again rather than trust a structure an older validator produced. tsc
+ * rewrites every emitted file on each build, so this module's own modification time changes with
+ * any rebuild; one stat costs microseconds.
+ */
+function buildStamp(): string {
+  try {
+    return String(statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  } catch {
+    return "unknown-build";
+  }
+}
+
+/** The cache file's name: the file's bytes, the cache format and the build that validated it. */
+export function cacheFileName(text: string, stamp: string = buildStamp()): string {
+  return `rules-${sha256Hex(`${CACHE_FORMAT}\n${stamp}\n${text}`)}.json`;
+}
 // The span of zone offsets cached with a rule set; instants outside it fall back to Intl.
 const ZONE_SPAN = [Date.UTC(2000, 0, 1), Date.UTC(2045, 0, 1)] as const;
 
@@ -49,7 +69,7 @@ function writeCached(dir: string, path: string, entry: CacheEntry): void {
 
 export async function loadValidRuleSet(ctx: Context, file: string = ctx.rulesPath, exitCode: ExitCode = ExitCode.Usage): Promise<ValidRuleSet> {
   const text = readText(file, "rule set");
-  const cachePath = join(ctx.cacheDir, `rules-${sha256Hex(`${CACHE_FORMAT}\n${text}`)}.json`);
+  const cachePath = join(ctx.cacheDir, cacheFileName(text));
   const cached = readCached(cachePath);
   if (cached) {
     seedZone(cached.zone);
