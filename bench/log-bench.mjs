@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../dist/log/canonical.js";
-import { classifyMatch } from "../dist/log/match.js";
+import { classifyMatch } from "../dist/workflow/match.js";
 import { openLog } from "../dist/log/open.js";
 import { verifyLog } from "../dist/log/verify.js";
 import { seededRandom } from "./random.mjs";

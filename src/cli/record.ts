@@ -4,7 +4,7 @@
  */
 import { ExitCode, RefusedError, TriageError } from "../errors.js";
 import type { LogStore } from "../log/store.js";
-import { classifyMatch } from "../log/match.js";
+import { classifyMatch } from "../workflow/match.js";
 import type { Identity } from "../log/types.js";
 import { canonicalJson } from "../rules/canonical.js";
 import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";

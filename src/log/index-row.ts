@@ -3,7 +3,7 @@
  * rebuild-check derive it the same way from the same facts.
  */
 import type { Answer } from "../rules/types.js";
-import { nameKey, normaliseDob, normaliseName, normalisePostcode, normaliseRef } from "./match.js";
+import { nameKey, normaliseDob, normaliseName, normalisePostcode, normaliseRef } from "../workflow/match.js";
 import type { DecisionRow } from "./types.js";
 
 /** The identity questions (vocabulary.yaml, section "Identity"). */

@@ -9,7 +9,7 @@
  */
 import { TriageError } from "../errors.js";
 import { toUtc } from "./index-row.js";
-import { normaliseName, normaliseRef } from "./match.js";
+import { normaliseName, normaliseRef } from "../workflow/match.js";
 import type { ListFilters } from "./types.js";
 
 export const DECISION_ROW_COLUMNS =

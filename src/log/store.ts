@@ -14,7 +14,7 @@ import { canonicalJson, sha256Hex } from "./canonical.js";
 import { entryHash, GENESIS_HASH } from "./chain.js";
 import { decisionIndexRow } from "./index-row.js";
 import { buildListQuery } from "./list-query.js";
-import { nameKey, normaliseIdentity } from "./match.js";
+import { nameKey, normaliseIdentity } from "../workflow/match.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
@@ -144,7 +144,7 @@ export class LogStore {
 
   /**
    * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key
-   * with `identity`, newest first. A prefilter only: classify each with classifyMatch (match.ts).
+   * with `identity`, newest first. A prefilter only: classify each with classifyMatch (src/workflow/match.ts).
    */
   findCandidates(identity: Identity, options: { excludeRef?: string; limit?: number } = {}): Candidate[] {
     const n = normaliseIdentity(identity);

@@ -1,4 +1,5 @@
 /** Plain data that goes in and out of the log store. */
+import type { Identity } from "../workflow/match.js";
 
 export const EVENT_KINDS = ["decision", "check", "review", "override", "closure", "rule_set", "anchor", "history_link"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -82,15 +83,10 @@ export interface DecisionRow {
   rule_set_sha256: string;
 }
 
-/** Who a referral is about, as far as anyone knows. Any part may be missing or "unknown". */
-export interface Identity {
-  name?: string | null;
-  dob?: string | null;
-  ref?: string | null;
-  postcode?: string | null;
-}
+/** Who a referral is about: the matching policy owns the type (src/workflow/match.ts). */
+export type { Identity };
 
-/** An earlier referral that might be about the same child (prefiltered in SQL; classify with match.ts). */
+/** An earlier referral that might be about the same child (prefiltered in SQL; classify with src/workflow/match.ts). */
 export interface Candidate {
   seq: number;
   ref: string;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../src/log/canonical.js";
-import { classifyMatch } from "../../src/log/match.js";
+import { classifyMatch } from "../../src/workflow/match.js";
 import { openLog } from "../../src/log/open.js";
 import type { LogStore } from "../../src/log/store.js";
 import type { ListFilters } from "../../src/log/types.js";

@@ -10,7 +10,7 @@ import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { localTime, table, wrap } from "../render/text.js";
-import { refusalError } from "./close.js";
+import { refusalError } from "../actions.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
 

@@ -3,33 +3,13 @@
  * (guards, hard stops, floors, evidence, approvals) are decided in src/workflow/actions.ts; this
  * file loads, asks, appends (in one write transaction, so two workers cannot both propose) and prints.
  */
-import { ExitCode, RefusedError, TriageError } from "../../errors.js";
-import type { LogStore } from "../../log/store.js";
-import type { CompiledRuleSet } from "../../rules/compile.js";
 import { formatInZone } from "../../rules/time.js";
-import { planClosure, rescreenStatus, type LaterDecision, type Refusal } from "../../workflow/actions.js";
-import type { ReferralState } from "../../workflow/state.js";
+import { planClosure, rescreenStatus } from "../../workflow/actions.js";
+import { laterDecisionsAbout, refusalError } from "../actions.js";
 import type { Context } from "../context.js";
-import { identityOf, loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
 import { wrap } from "../render/text.js";
 import { loadTeam } from "../team.js";
-
-/** A refusal from the core as the error main() prints: refused → exit 5, invalid → exit 2. */
-export function refusalError(r: Refusal): TriageError {
-  return r.kind === "refused" ? new RefusedError(r.message, r.hint) : new TriageError(r.message, ExitCode.Usage, r.hint);
-}
-
-/** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */
-export function laterDecisionsAbout(store: LogStore, rs: CompiledRuleSet, state: ReferralState): LaterDecision[] {
-  const identity = identityOf(rs, state.decision.answers);
-  if (Object.keys(identity).length === 0) return [];
-  const later: LaterDecision[] = [];
-  for (const c of store.findCandidates(identity, { excludeRef: state.ref })) {
-    const d = store.getDecision(c.ref);
-    if (d && d.history.earlier.some((e) => e.ref === state.ref)) later.push({ ref: c.ref, decided_at: d.decided_at });
-  }
-  return later;
-}
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 

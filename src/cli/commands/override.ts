@@ -6,7 +6,7 @@ import { formatInZone } from "../../rules/time.js";
 import { planOverride, rescreenStatus } from "../../workflow/actions.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
-import { laterDecisionsAbout, refusalError } from "./close.js";
+import { laterDecisionsAbout, refusalError } from "../actions.js";
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   const ref = args[0]!;

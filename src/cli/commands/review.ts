@@ -12,7 +12,7 @@ import type { ReferralState } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { loadTeam } from "../team.js";
-import { refusalError } from "./close.js";
+import { refusalError } from "../actions.js";
 
 function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
   if (text === undefined) return undefined;

@@ -4,7 +4,7 @@
  * computeStats (src/workflow/stats.ts).
  */
 import { TriageError } from "../../errors.js";
-import { normaliseDob, normaliseName } from "../../log/match.js";
+import { normaliseDob, normaliseName } from "../../workflow/match.js";
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
 import { formatInZone, fromLocal, parseDate, parseDateTime } from "../../rules/time.js";

@@ -70,7 +70,7 @@ function trapSignals(controller: AbortController): () => void {
 }
 
 export async function terminalPrompter(ctx: Context, signal: AbortSignal): Promise<Prompter> {
-  const { InquirerPrompter } = await import("../../interview/prompter.js");
+  const { InquirerPrompter } = await import("./prompter.js");
   return new InquirerPrompter({ style: makeStyle(ctx.color), signal });
 }
 

@@ -11,13 +11,13 @@
  */
 import { AbortPromptError, createPrompt, ExitPromptError, isEnterKey, makeTheme, useEffect, useKeypress, usePrefix, useState } from "@inquirer/core";
 import { checkbox, select, Separator } from "@inquirer/prompts";
-import { normaliseAnswer } from "../rules/answers.js";
-import type { CompiledQuestion } from "../rules/compile.js";
-import { isUnknownAnswer } from "../rules/evaluate.js";
-import { UNKNOWN, type Answer } from "../rules/types.js";
-import { BACK, localDateTime, optionLabel, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "./flow.js";
+import { normaliseAnswer } from "../../rules/answers.js";
+import type { CompiledQuestion } from "../../rules/compile.js";
+import { isUnknownAnswer } from "../../rules/evaluate.js";
+import { UNKNOWN, type Answer } from "../../rules/types.js";
+import { BACK, localDateTime, optionLabel, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "../../interview/flow.js";
 
-export { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "./flow.js";
+export { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "../../interview/flow.js";
 
 /** The styling the adapter needs; cli/render/style.ts's Style fits (colour off gives plain text). */
 export interface PromptStyle {

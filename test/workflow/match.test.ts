@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyMatch, editDistance, nameKey, normaliseName, normalisePostcode, soundex } from "../../src/log/match.js";
+import { classifyMatch, editDistance, nameKey, normaliseName, normalisePostcode, soundex } from "../../src/workflow/match.js";
 
 // All names are fictional.
 describe("normalisation", () => {

@@ -1,9 +1,9 @@
 import { render } from "@inquirer/testing";
 import { describe, expect, it } from "vitest";
-import { progressOf, startFlow, type AskInfo } from "../../src/interview/flow.js";
-import { backInput, BACK, checkSelection, InquirerPrompter, optionChoices, preselected, validateTyped } from "../../src/interview/prompter.js";
-import type { CompiledQuestion } from "../../src/rules/compile.js";
-import { compileFile, compileText } from "../helpers/rules.js";
+import { progressOf, startFlow, type AskInfo } from "../../../src/interview/flow.js";
+import { backInput, BACK, checkSelection, InquirerPrompter, optionChoices, preselected, validateTyped } from "../../../src/cli/interview/prompter.js";
+import type { CompiledQuestion } from "../../../src/rules/compile.js";
+import { compileFile, compileText } from "../../helpers/rules.js";
 
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
 const q = (id: string): CompiledQuestion => rs.questions[rs.questionIndex.get(id)!]!;

@@ -4,7 +4,14 @@
  * reject; only strong evidence (same local reference, or same name and date of birth) is *exact*.
  * Missing or "unknown" parts never count as agreement, and never as disagreement either.
  */
-import type { Identity } from "./types.js";
+
+/** Who a referral is about, as far as anyone knows. Any part may be missing or "unknown". */
+export interface Identity {
+  name?: string | null;
+  dob?: string | null;
+  ref?: string | null;
+  postcode?: string | null;
+}
 
 export type MatchKind = "exact" | "possible" | "none";
 export interface MatchResult {

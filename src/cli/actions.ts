@@ -1,0 +1,27 @@
+/**
+ * What the after-decision commands (checks, override, close, review) share in the shell: turning a
+ * core refusal into the error main() prints, and finding later decisions that counted this referral.
+ */
+import { ExitCode, RefusedError, TriageError } from "../errors.js";
+import type { LogStore } from "../log/store.js";
+import type { CompiledRuleSet } from "../rules/compile.js";
+import type { LaterDecision, Refusal } from "../workflow/actions.js";
+import type { ReferralState } from "../workflow/state.js";
+import { identityOf } from "./record.js";
+
+/** A refusal from the core as the error main() prints: refused → exit 5, invalid → exit 2. */
+export function refusalError(r: Refusal): TriageError {
+  return r.kind === "refused" ? new RefusedError(r.message, r.hint) : new TriageError(r.message, ExitCode.Usage, r.hint);
+}
+
+/** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */
+export function laterDecisionsAbout(store: LogStore, rs: CompiledRuleSet, state: ReferralState): LaterDecision[] {
+  const identity = identityOf(rs, state.decision.answers);
+  if (Object.keys(identity).length === 0) return [];
+  const later: LaterDecision[] = [];
+  for (const c of store.findCandidates(identity, { excludeRef: state.ref })) {
+    const d = store.getDecision(c.ref);
+    if (d && d.history.earlier.some((e) => e.ref === state.ref)) later.push({ ref: c.ref, decided_at: d.decided_at });
+  }
+  return later;
+}
