@@ -23,6 +23,7 @@ import { parseFixture } from "../dist/rules/fixtures.js";
 import { parseRuleSet } from "../dist/rules/load.js";
 import { formatInZone, parseDateTime } from "../dist/rules/time.js";
 import { NO_HISTORY } from "../dist/rules/types.js";
+import { emitFigures, figure } from "./figures.mjs";
 import { seededRandom } from "./random.mjs";
 
 const N = Number(process.env.BENCH_DIFF_N ?? 100_000);
@@ -143,6 +144,11 @@ try {
   console.log(
     `  rate ${Math.round(report.logged / (median / 1000)).toLocaleString("en-GB")} logged decisions/s   target: 100,000 in ≤ 10 s   ${median <= 10_000 * (N / 100_000) ? "MET" : "NOT MET"}`,
   );
+  // Scaled to 100k logged decisions when N differs (BENCH_QUICK): replay time grows linearly with N.
+  emitFigures([
+    figure("diff_100k_s", (median / 1000) * (100_000 / N), { logged: N, runs: 3, ...(N !== 100_000 ? { extrapolated_from: N } : {}) }),
+    figure("diff_in_process_s", runs[1].report.elapsed_ms / 1000, { unit: "s", target: null, logged: N }),
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -13,6 +13,7 @@ import { canonicalJson, sha256Hex } from "../dist/log/canonical.js";
 import { classifyMatch } from "../dist/workflow/match.js";
 import { openLog } from "../dist/log/open.js";
 import { verifyLog } from "../dist/log/verify.js";
+import { emitFigures, figure } from "./figures.mjs";
 import { seededRandom } from "./random.mjs";
 
 const N = Number(process.env.BENCH_LOG_N ?? 1_000_000);
@@ -156,6 +157,7 @@ const time = (fn) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
+const figures = [];
 const row = (what, value, target = "") => {
   rows.push([what, value, target]);
   process.stderr.write(`  ${what}: ${value}\n`);
@@ -178,7 +180,8 @@ try {
     const rec = time(() => {
       for (let i = 0; i < Math.min(APPENDS, 1000); i++) store.recordDecision(decision(i), { actor: "bench", ruleSetContent: RULE_SET });
     });
-    row("recordDecision, 1 per transaction (ref, chain, index)", `${Math.round(Math.min(APPENDS, 1000) / (rec.ms / 1000))} /s`);
+    row("recordDecision, 1 per transaction, new log (ref, chain, index)", `${Math.round(Math.min(APPENDS, 1000) / (rec.ms / 1000))} /s`);
+    figures.push(figure("append_new_log_per_s", Math.min(APPENDS, 1000) / (rec.ms / 1000), { unit: "decisions/s", target: null }));
     store.close();
   }
 
@@ -209,9 +212,29 @@ try {
   });
   row(`build ${N.toLocaleString("en-GB")} decisions (batches of ${BATCH})`, `${(build.ms / 1000).toFixed(1)} s (${Math.round(N / (build.ms / 1000))} /s)`);
 
+  // What a worker pays once the log is large: one decision per transaction (WAL, synchronous=FULL).
+  {
+    const perTx = [];
+    for (let i = 0; i < APPENDS; i++) {
+      const t = performance.now();
+      store.recordDecision(decision(N + i), { actor: WORKERS[i % WORKERS.length], ruleSetContent: RULE_SET });
+      perTx.push(performance.now() - t);
+    }
+    const total = perTx.reduce((a, b) => a + b, 0);
+    const rate = APPENDS / (total / 1000);
+    row(
+      `recordDecision, 1 per transaction, on the ${N.toLocaleString("en-GB")}-decision log (${APPENDS})`,
+      `${Math.round(rate)} /s (median ${median(perTx).toFixed(3)} ms, slowest ${Math.max(...perTx).toFixed(1)} ms)`,
+      "≥ 2,000 /s",
+    );
+    figures.push(figure("append_per_s", rate, { log_decisions: N, appends: APPENDS, median_ms: median(perTx) }));
+  }
+
   // 3. Listing and history lookups (each timed 20 times; median, first in brackets).
+  const listMedians = [];
   const timed = (label, fn, target) => {
     const runs = Array.from({ length: 20 }, () => time(fn));
+    if (target) listMedians.push(median(runs.map((r) => r.ms)));
     row(`${label} → ${runs[0].value.length} rows`, `${median(runs.map((r) => r.ms)).toFixed(2)} ms (first ${runs[0].ms.toFixed(2)})`, target);
   };
   timed(
@@ -247,11 +270,21 @@ try {
     const value = await fn();
     return { ms: performance.now() - t, value };
   };
+  figures.push(
+    figure("log_list_ms", Math.max(...listMedians), {
+      unit: "ms",
+      target: 50,
+      compare: "<=",
+      log_decisions: N,
+      note: "slowest of the filtered lists (median of 20 each)",
+    }),
+  );
   const chain = await timeAsync(() => verifyLog(store));
   if (!chain.value.ok) throw new Error(`verify failed: ${JSON.stringify(chain.value)}`);
   const bytes = chain.value.bytes;
   const rate = (ms) => `${(ms / 1000).toFixed(2)} s = ${(mb(bytes) / (ms / 1000)).toFixed(0)} MB/s`;
   row(`verify (${chain.value.count.toLocaleString("en-GB")} entries, ${mb(bytes).toFixed(0)} MB hashed; worker threads)`, rate(chain.ms), "≥ 300 MB/s");
+  figures.push(figure("verify_mb_s", mb(bytes) / (chain.ms / 1000), { entries: chain.value.count, hashed_mb: mb(bytes) }));
   const single = await timeAsync(() => verifyLog(store, { threads: 1 }));
   row("verify on one thread", rate(single.ms));
   const full = await timeAsync(() => verifyLog(store, { index: "full" }));
@@ -263,6 +296,7 @@ try {
     return h.digest("hex");
   });
   row("  raw sha256, one stream over the same bytes", `${(mb(bytes) / (raw.ms / 1000)).toFixed(0)} MB/s`);
+  figures.push(figure("raw_sha256_mb_s", mb(bytes) / (raw.ms / 1000), { unit: "MB/s", target: null }));
   const entrySize = Math.round(bytes / chain.value.count);
   const entry = Buffer.alloc(entrySize, 0x61);
   const perEntry = time(() => {
@@ -284,3 +318,4 @@ console.log(`\nlog store, N = ${N.toLocaleString("en-GB")}, node ${process.versi
 console.log(line(["measure", "result", "target"]));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+emitFigures(figures);
