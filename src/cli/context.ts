@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TriageError } from "../errors.js";
 import { parseDateTime } from "../rules/time.js";
+import { inert } from "./render/inert.js";
 
 export interface CommonOptions {
   rules?: string;
@@ -68,6 +69,12 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
   const teamFromUser = options.team ?? env.TRIAGE_TEAM;
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
+  const json = options.json === true;
+  const color = !noColor && (forceColor || process.stdout.isTTY === true);
+  // The last line of defence for hostile text: human output is neutralised as it is written (our own
+  // colour codes survive only when colour is on); the renderers have already made each person's or
+  // file's string inert, so this only matters if one was missed. JSON is exact and already safe.
+  const line = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
   return {
     rulesPath: resolve(options.rules ?? env.TRIAGE_RULES ?? SHIPPED_RULES),
     dbPath,
@@ -77,11 +84,11 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     user: options.user ?? env.TRIAGE_USER ?? osUser(),
     now: (timeZone) => (nowText ? parseNow(nowText, timeZone) : new Date()),
     nowIsFixed: nowText !== undefined,
-    json: options.json === true,
-    color: !noColor && (forceColor || process.stdout.isTTY === true),
+    json,
+    color,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
-    out: (text) => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    out: (text) => void process.stdout.write(line(json ? text : inert(text, { keepSgr: color }))),
+    err: (text) => void process.stderr.write(line(inert(text, { keepSgr: color }))),
   };
 }

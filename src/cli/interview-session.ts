@@ -25,6 +25,7 @@ import type { Context } from "./context.js";
 import { draftLine, parseDraftState, type DraftRecord, type DraftState } from "./interview/drafts.js";
 import { drive, requireTerminal, terminalPrompter } from "./interview/wiring.js";
 import { localTime } from "./render/text.js";
+import { inert } from "./render/inert.js";
 
 export { conductInterview } from "./interview/conduct.js";
 export {
@@ -106,7 +107,7 @@ export async function resumeInterview(ctx: Context, draftId?: string): Promise<v
     store.close();
   }
   const { state, notes } = prepareResume(rs, draft);
-  ctx.out(`Continuing draft ${draft.id}${state.child ? ` (${state.child})` : ""}, started by ${draft.createdBy} ${localTime(draft.createdAt)}.`);
-  for (const n of notes) ctx.out(n);
+  ctx.out(inert(`Continuing draft ${draft.id}${state.child ? ` (${state.child})` : ""}, started by ${draft.createdBy} ${localTime(draft.createdAt)}.`));
+  for (const n of notes) ctx.out(inert(n));
   await drive(ctx, rs, { dryRun: false, draftId: draft.id, initial: state, alreadySaved: true });
 }

@@ -2,6 +2,10 @@
 import { CommanderError } from "commander";
 import { ExitCode, InvalidInputError, TriageError } from "../errors.js";
 import { createProgram } from "./program.js";
+import { inert } from "./render/inert.js";
+
+// Error messages quote paths, references and answers: whatever a person or file put there is shown inert.
+const say = (text: string): void => void process.stderr.write(`${inert(text)}\n`);
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
@@ -10,18 +14,18 @@ function report(error: unknown): number {
     return ExitCode.Usage;
   }
   if (error instanceof InvalidInputError) {
-    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
-    process.stderr.write(`triage: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    for (const problem of error.problems) say(problem);
+    say(`triage: ${error.message}`);
+    if (error.hint) say(`hint: ${error.hint}`);
     return error.exitCode;
   }
   if (error instanceof TriageError) {
-    process.stderr.write(`triage: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    say(`triage: ${error.message}`);
+    if (error.hint) say(`hint: ${error.hint}`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`triage: internal error (this is a bug in triage; please report it with the text below)\n${stack}\n`);
+  say(`triage: internal error (this is a bug in triage; please report it with the text below)\n${stack}`);
   return ExitCode.Internal;
 }
 

@@ -3,6 +3,7 @@
  * `triage --help` never pays for yaml, zod, Inquirer or better-sqlite3.
  */
 import { Command, Option } from "commander";
+import { inert } from "./render/inert.js";
 import { buildContext, type CommonOptions, type Context } from "./context.js";
 
 export type CommandModule = {
@@ -44,7 +45,9 @@ export function createProgram(): Command {
     .option("--json", "print JSON instead of text")
     .addHelpText("after", EXIT_CODES)
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    // commander quotes unknown options and arguments back: shown inert like every other message.
+    .configureOutput({ writeErr: (text) => void process.stderr.write(inert(text)) });
 
   program
     .command("new")

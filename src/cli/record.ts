@@ -18,6 +18,7 @@ import { downgradeFloors } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
 import type { AnswersFile } from "./answers-file.js";
 import type { Context } from "./context.js";
+import { inert } from "./render/inert.js";
 
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
   const { openLog } = await import("../log/open.js");
@@ -197,7 +198,7 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
       analysis: typeof options.analysis === "string" ? options.analysis : undefined,
     });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
-    else ctx.out(`${await renderCard(ctx, decision, rs.outcomes.length)}\n\nRecorded as ${decision.ref} in ${store.path}`);
+    else ctx.out(`${await renderCard(ctx, decision, rs.outcomes.length)}\n\n${inert(`Recorded as ${decision.ref} in ${store.path}`)}`);
   } finally {
     store.close();
   }

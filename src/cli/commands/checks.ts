@@ -11,6 +11,7 @@ import { loadReferral, openStore } from "../record.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { localTime, table, wrap } from "../render/text.js";
 import { refusalError } from "../actions.js";
+import { inert, inertDeep, inertLine } from "../render/inert.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
 
@@ -31,7 +32,7 @@ function render(r: ChecksReport, texts: Map<string, string>, style: Style): stri
     out.push(
       table(
         ["#", "CHECK", "BY", "DONE", "FOUND"],
-        r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found]),
+        r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found].map(inertLine)),
         style,
       ).replace(/^/gm, "  "),
     );
@@ -91,8 +92,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       return;
     }
     const texts = new Map([...rs.checks].map(([id, c]) => [id, c.raw.text.replace(/\s+/g, " ").trim()]));
-    const head = appended === undefined ? "" : `Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`;
-    ctx.out(head + render(report, texts, makeStyle(ctx.color)));
+    const head = appended === undefined ? "" : inert(`Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`);
+    ctx.out(head + render(inertDeep(report), inertDeep(texts), makeStyle(ctx.color)));
   } finally {
     store.close();
   }

@@ -10,6 +10,7 @@ import type { Context } from "../context.js";
 import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
 import { wrap } from "../render/text.js";
 import { loadTeam } from "../team.js";
+import { inert } from "../render/inert.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
@@ -57,7 +58,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
           "  ",
         ),
       );
-    ctx.out(out.join("\n"));
+    ctx.out(inert(out.join("\n")));
   } finally {
     store.close();
   }

@@ -2,14 +2,9 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { ExitCode, TriageError } from "../../errors.js";
 import type { Context } from "../context.js";
 import { openStore } from "../record.js";
+import { csvCell, inert } from "../render/inert.js";
 
 const CSV_COLUMNS = ["seq", "ref", "kind", "actor", "at", "prev_hash", "hash", "body"] as const;
-
-// RFC 4180: quote every field that needs it, double the quotes inside.
-const csvField = (value: unknown): string => {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 /** Every entry, in chain order, with its hashes, so the export can be checked independently. */
 /** Writes all of `text`: a file may take a chunk partly, a pipe may push back. */
@@ -38,7 +33,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     let count = 0;
     let buffer = csv ? `${CSV_COLUMNS.join(",")}\r\n` : "";
     for (const entry of store.allEvents()) {
-      buffer += csv ? `${CSV_COLUMNS.map((c) => csvField(entry[c])).join(",")}\r\n` : `${JSON.stringify(entry)}\n`;
+      buffer += csv ? `${CSV_COLUMNS.map((c) => csvCell(entry[c])).join(",")}\r\n` : `${JSON.stringify(entry)}\n`;
       count++;
       if (buffer.length > 1 << 20) {
         await writeAll(fd, buffer);
@@ -46,7 +41,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       }
     }
     if (buffer) await writeAll(fd, buffer);
-    if (out) ctx.err(`Exported ${count} entries to ${out}`);
+    if (out) ctx.err(inert(`Exported ${count} entries to ${out}`));
   } finally {
     if (fd !== undefined) closeSync(fd);
     store.close();

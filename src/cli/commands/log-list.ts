@@ -13,6 +13,7 @@ import { stateSummary } from "../render/referral.js";
 import { makeStyle } from "../render/style.js";
 import { localTime, table } from "../render/text.js";
 import { loadRules } from "../rules-loader.js";
+import { inertLine } from "../render/inert.js";
 
 function instant(flag: string, text: string, tz: string): string {
   const date = parseDate(text);
@@ -88,14 +89,11 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     ctx.out(
       table(
         ["REFERENCE", "RECEIVED", "CHILD", "OUTCOME", "RESPOND BY", "STATE"],
-        picked.map((p) => [
-          p.row.ref,
-          localTime(p.row.received_at),
-          p.row.child_name ?? "—",
-          p.outcome,
-          localTime(p.row.respond_by ?? undefined),
-          p.state.join(", "),
-        ]),
+        picked.map((p) =>
+          [p.row.ref, localTime(p.row.received_at), p.row.child_name ?? "—", p.outcome, localTime(p.row.respond_by ?? undefined), p.state.join(", ")].map(
+            inertLine,
+          ),
+        ),
         style,
       ),
     );

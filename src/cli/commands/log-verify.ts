@@ -2,6 +2,7 @@ import { ExitCode } from "../../errors.js";
 import { readText } from "../../files.js";
 import type { Context } from "../context.js";
 import { openStore } from "../record.js";
+import { inert } from "../render/inert.js";
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const { verifyLog, parseAnchor } = await import("../../log/verify.js");
@@ -21,7 +22,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     if (result.anchor) lines.push(`  anchor: ${result.anchor.reason}`);
     else if (result.ok)
       lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
-    ctx.out(lines.join("\n"));
+    ctx.out(inert(lines.join("\n")));
   } finally {
     store.close();
   }

@@ -7,6 +7,7 @@ import { planOverride, rescreenStatus } from "../../workflow/actions.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
 import { laterDecisionsAbout, refusalError } from "../actions.js";
+import { inert } from "../render/inert.js";
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   const ref = args[0]!;
@@ -30,11 +31,13 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       ctx.out(JSON.stringify({ ref, seq, override: body, status: state.overrides.find((o) => o.seq === seq)?.status, outcome: state.outcome }, null, 2));
       return;
     }
-    if (body.direction === "up") ctx.out(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`);
+    if (body.direction === "up") ctx.out(inert(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`));
     else {
       const who = (body.approvals_required ?? ["manager"]).map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ");
       ctx.out(
-        `Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`,
+        inert(
+          `Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`,
+        ),
       );
     }
   } finally {

@@ -8,6 +8,7 @@ import type { Context } from "../context.js";
 import { parseDraftState, resumeInterview, type DraftRecord } from "../interview-session.js";
 import { makeStyle } from "../render/style.js";
 import { localTime, table } from "../render/text.js";
+import { inertLine } from "../render/inert.js";
 
 export interface DraftSummary {
   id: string;
@@ -60,13 +61,15 @@ export async function run(ctx: Context, args: string[], _options: Record<string,
     return;
   }
   const style = makeStyle(ctx.color);
-  const rows = drafts.map((d) => [
-    d.id,
-    d.created_by,
-    localTime(d.updated_at),
-    d.child ?? "(no name yet)",
-    d.stage === "review" ? "at review" : d.stage === "unreadable" ? "unreadable" : `${d.answered} of ${d.total} answered`,
-  ]);
+  const rows = drafts.map((d) =>
+    [
+      d.id,
+      d.created_by,
+      localTime(d.updated_at),
+      d.child ?? "(no name yet)",
+      d.stage === "review" ? "at review" : d.stage === "unreadable" ? "unreadable" : `${d.answered} of ${d.total} answered`,
+    ].map(inertLine),
+  );
   ctx.out(table(["DRAFT", "WHO", "LAST SAVED", "CHILD", "HOW FAR"], rows, style));
   if (ctx.stdinIsTTY && ctx.stdoutIsTTY) {
     ctx.out("");

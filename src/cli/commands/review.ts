@@ -13,6 +13,7 @@ import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { loadTeam } from "../team.js";
 import { refusalError } from "../actions.js";
+import { inert } from "../render/inert.js";
 
 function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
   if (text === undefined) return undefined;
@@ -88,7 +89,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       );
       return;
     }
-    ctx.out(describe(body, seq, state, ref));
+    ctx.out(inert(describe(body, seq, state, ref)));
   } finally {
     store.close();
   }

@@ -19,6 +19,7 @@ import { PACKAGE_ROOT, type Context } from "../context.js";
 import { renderDiffReport, type DiffReport } from "../render/diff.js";
 import { makeStyle } from "../render/style.js";
 import { loadValidRuleSet } from "../rules-loader.js";
+import { inertDeep } from "../render/inert.js";
 
 function sinceInstant(text: string, tz: string): number {
   const date = parseDate(text);
@@ -119,5 +120,5 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     ctx.out(JSON.stringify({ ok: !(failOnLower && result.down > 0), ...rest, changes: what }, null, 2));
     return;
   }
-  ctx.out(renderDiffReport(report, makeStyle(ctx.color), { failOnLower }));
+  ctx.out(renderDiffReport(inertDeep(report), makeStyle(ctx.color), { failOnLower }));
 }

@@ -19,6 +19,7 @@ import { renderExplanation } from "../render/explain.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { wrap } from "../render/text.js";
 import { loadRules } from "../rules-loader.js";
+import { inert, inertDeep } from "../render/inert.js";
 
 export interface ExplainLoggedOptions {
   /** A rule file to decide the same case under, side by side with the logged decision. */
@@ -208,7 +209,7 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
       return;
     }
     const s = makeStyle(ctx.color);
-    const out = [renderDecision(reproduced, s, rs.outcomes.length), "", renderExplanation(explanation, s), ""];
+    const out = [renderDecision(reproduced, s, rs.outcomes.length), "", renderExplanation(inertDeep(explanation), s), ""];
     out.push(s.heading("Reproduction"));
     out.push(
       `  from the rule set stored with it: ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}); answers and history as used; clock ${stored.decided_at}`,
@@ -223,9 +224,9 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
         );
     } else {
       out.push(s.bad(`  ${ref} is NOT reproduced exactly: stored sha256 ${sha256Hex(storedText)}, reproduced ${recordSha}`));
-      for (const d of diffs) out.push(`    ${d}`);
+      for (const d of diffs) out.push(`    ${inert(d)}`);
     }
-    if (comparison) out.push("", ...renderComparison(comparison, stored, s));
+    if (comparison) out.push("", ...renderComparison(inertDeep(comparison), inertDeep(stored), s));
     ctx.out(out.join("\n"));
   } finally {
     store.close();

@@ -7,6 +7,7 @@ import { renderDecision } from "../render/decision.js";
 import { renderExplanation } from "../render/explain.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
+import { inertDeep } from "../render/inert.js";
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   if (options.ref !== undefined) {
@@ -26,5 +27,5 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     return;
   }
   const style = makeStyle(ctx.color);
-  ctx.out(`${renderDecision(explanation.decision, style, rs.outcomes.length)}\n\n${renderExplanation(explanation, style)}`);
+  ctx.out(`${renderDecision(explanation.decision, style, rs.outcomes.length)}\n\n${renderExplanation(inertDeep(explanation), style)}`);
 }

@@ -29,6 +29,7 @@ import type { Answer } from "../../rules/types.js";
 import type { Context } from "../context.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { loadValidRuleSet } from "../rules-loader.js";
+import { inertDeep, inertLine } from "../render/inert.js";
 
 const WORKER_KIND = "triage-rules-lint";
 /** At most this many threads (the main one included). */
@@ -122,7 +123,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const elapsedMs = Math.round(performance.now() - started);
 
   if (ctx.json) ctx.out(JSON.stringify({ ok: report.violations.length === 0, file, ...report, elapsed_ms: elapsedMs }, null, 2));
-  else ctx.out(renderReport(report, file, elapsedMs, makeStyle(ctx.color)));
+  else ctx.out(renderReport(inertDeep(report), inertLine(file), elapsedMs, makeStyle(ctx.color)));
   if (report.violations.length > 0) process.exitCode = ExitCode.Findings;
 }
 

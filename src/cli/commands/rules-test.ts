@@ -5,6 +5,7 @@ import { PACKAGE_ROOT, type Context } from "../context.js";
 import { readFixtures } from "../fixture-files.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
+import { inert, inertLine } from "../render/inert.js";
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const rs = await loadRules(ctx, ctx.rulesPath, ExitCode.Findings);
@@ -46,16 +47,16 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const style = makeStyle(ctx.color);
   for (const r of results) {
     const mark = r.todo ? style.dim("todo") : r.ok ? style.ok("✓") : style.bad("✗");
-    ctx.out(`${mark} ${basename(r.file)}  ${r.name}`);
+    ctx.out(`${mark} ${inertLine(basename(r.file))}  ${inertLine(r.name)}`);
     if (r.ok || r.todo) continue;
-    for (const d of r.differences) ctx.out(`    ${style.bad(d)}`);
+    for (const d of r.differences) ctx.out(`    ${style.bad(inert(d))}`);
     if (r.decision) {
       ctx.out(
         style.dim(
           `    got ${r.decision.computed_outcome.id}; fired: ${r.decision.fired.map((f) => `${f.id}${f.effect === "note" ? "" : ` (${f.effect} ${f.outcome})`}`).join(", ") || "none"}`,
         ),
       );
-      ctx.out(style.dim(`    explain: triage --rules ${ctx.rulesPath} rules explain ${r.file}`));
+      ctx.out(style.dim(inert(`    explain: triage --rules ${ctx.rulesPath} rules explain ${r.file}`)));
     }
   }
   const gaps: [string, string[]][] = [

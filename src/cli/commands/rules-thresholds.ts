@@ -10,6 +10,7 @@ import { usesText } from "../render/diff.js";
 import { makeStyle } from "../render/style.js";
 import { table, wrap } from "../render/text.js";
 import { loadValidRuleSet } from "../rules-loader.js";
+import { inert, inertDeep } from "../render/inert.js";
 
 export interface ThresholdRow {
   name: string;
@@ -24,17 +25,19 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
   const file = args[0] ?? ctx.rulesPath;
   const valid = await loadValidRuleSet(ctx, file);
   const uses = thresholdUses(valid.raw);
-  const rows: ThresholdRow[] = Object.entries(valid.raw.thresholds).map(([name, t]) => {
-    const used_by = [...(uses.get(name) ?? [])];
-    if (name === WINDOW_THRESHOLD) used_by.push({ kind: "history", id: "window", where: "earlier referrals about the child are counted within it" });
-    return { name, value: t.value, unit: t.unit, allowed: { min: t.allowed.min, max: t.allowed.max }, rationale: t.rationale.trim(), used_by };
-  });
+  const rows: ThresholdRow[] = inertDeep(
+    Object.entries(valid.raw.thresholds).map(([name, t]) => {
+      const used_by = [...(uses.get(name) ?? [])];
+      if (name === WINDOW_THRESHOLD) used_by.push({ kind: "history", id: "window", where: "earlier referrals about the child are counted within it" });
+      return { name, value: t.value, unit: t.unit, allowed: { min: t.allowed.min, max: t.allowed.max }, rationale: t.rationale.trim(), used_by };
+    }),
+  );
   if (ctx.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return;
   }
   const s = makeStyle(ctx.color);
-  const out: string[] = [s.heading(`Thresholds of ${valid.raw.id} ${valid.raw.version}`) + s.dim(` (${file}, sha256 ${valid.sha256.slice(0, 12)})`), ""];
+  const out: string[] = [s.heading(`Thresholds of ${valid.raw.id} ${valid.raw.version}`) + s.dim(` (${inert(file)}, sha256 ${valid.sha256.slice(0, 12)})`), ""];
   const cells = rows.map((r) => [
     r.name,
     String(r.value),

@@ -1,6 +1,7 @@
 import { ExitCode } from "../../errors.js";
 import type { Context } from "../context.js";
 import { loadValidRuleSet } from "../rules-loader.js";
+import { inert } from "../render/inert.js";
 
 export async function run(ctx: Context, args: string[]): Promise<void> {
   const file = args[0] ?? ctx.rulesPath;
@@ -22,6 +23,8 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
   if (ctx.json) ctx.out(JSON.stringify({ ok: true, ...summary }, null, 2));
   else
     ctx.out(
-      `${file}: valid — ${r.id} ${r.version}, ${summary.questions} questions, ${summary.rules} rules, ${summary.guards} guard(s), ${summary.outcomes} outcomes, ${summary.thresholds} thresholds, ${summary.invariants} invariants (sha256 ${valid.sha256.slice(0, 12)})`,
+      inert(
+        `${file}: valid — ${r.id} ${r.version}, ${summary.questions} questions, ${summary.rules} rules, ${summary.guards} guard(s), ${summary.outcomes} outcomes, ${summary.thresholds} thresholds, ${summary.invariants} invariants (sha256 ${valid.sha256.slice(0, 12)})`,
+      ),
     );
 }

@@ -17,6 +17,7 @@ import { identityOf, openStore, storedRuleSet } from "../record.js";
 import { renderStats } from "../render/stats.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
+import { inertDeep } from "../render/inert.js";
 
 /** Closure reasons that mean "not substantiated" (vocabulary.yaml); those needing an evidence statement mean "malicious". */
 const UNSUBSTANTIATED = ["not_substantiated_after_checks"];
@@ -69,7 +70,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const stats = computeStats({ cases, now, outcomes, unsubstantiatedOrMalicious: reasons });
     const meta = { ...(since ? { since: formatInZone(since, tz) } : {}), now: formatInZone(now, tz) };
     if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats }, null, 2));
-    else ctx.out(renderStats(stats, { since: sinceText, now: meta.now }, makeStyle(ctx.color)));
+    else ctx.out(renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, makeStyle(ctx.color)));
   } finally {
     store.close();
   }

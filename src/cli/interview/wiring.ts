@@ -11,6 +11,7 @@ import { makeStyle } from "../render/style.js";
 import { conductInterview } from "./conduct.js";
 import { MemoryDraftStore, newDraftId, type DraftState } from "./drafts.js";
 import { InterviewInterrupted, type HistoryPort, type RecorderPort, type SessionDeps, type SessionResult } from "./ports.js";
+import { inert } from "../render/inert.js";
 
 // ---------------------------------------------------------------------------------------------
 // Wiring: terminal, rule file, log
@@ -111,10 +112,10 @@ export async function drive(
       const parts = [`Dry run: not recorded. Outcome ${result.decision.outcome.label}`];
       if (result.escalation) parts.push(`escalation to ${result.escalation.to} (${result.escalation.reason})`);
       if (result.downgrade) parts.push(`proposed downgrade to ${result.downgrade.to}, pending a manager (${result.downgrade.reason})`);
-      ctx.out(parts.join("; "));
+      ctx.out(inert(parts.join("; ")));
       return;
     }
-    ctx.out(`Recorded as ${result.decision.ref} (outcome: ${result.decision.outcome.label}) in ${result.logPath}`);
+    ctx.out(inert(`Recorded as ${result.decision.ref} (outcome: ${result.decision.outcome.label}) in ${result.logPath}`));
   } finally {
     untrap();
     wiring?.close();

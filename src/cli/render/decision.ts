@@ -2,10 +2,12 @@
 import type { Decision } from "../../rules/types.js";
 import type { Style } from "./style.js";
 import { localTime, wrap, WIDTH } from "./text.js";
+import { inertDeep } from "./inert.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
 
-export function renderDecision(d: Decision, style: Style, outcomeCount: number, unrecorded = "(not recorded: dry run)"): string {
+export function renderDecision(decision: Decision, style: Style, outcomeCount: number, unrecorded = "(not recorded: dry run)"): string {
+  const d = inertDeep(decision); // answers, names, rationale and rule-set text came from people and files
   const out: string[] = [];
   const head = `${d.ref ?? unrecorded}  ·  rules ${d.rule_set.id} ${d.rule_set.version} (${d.rule_set.sha256.slice(0, 12)})`;
   out.push(style.bold(head));

@@ -4,6 +4,7 @@ import { overdue, type EntryLike, type ReferralState } from "../../workflow/stat
 import { renderDecision } from "./decision.js";
 import type { Style } from "./style.js";
 import { localTime, wrap } from "./text.js";
+import { inertDeep } from "./inert.js";
 
 export function describeEntry(e: EntryLike): string {
   switch (e.kind) {
@@ -46,7 +47,10 @@ export function stateSummary(state: ReferralState, now: Date): string[] {
   return words;
 }
 
-export function renderReferral(state: ReferralState, entries: readonly EntryLike[], style: Style, outcomeCount: number, now: Date): string {
+export function renderReferral(rawState: ReferralState, rawEntries: readonly EntryLike[], style: Style, outcomeCount: number, now: Date): string {
+  // Every string in a referral's entries came from a person or a rule file: shown inert.
+  const state = inertDeep(rawState);
+  const entries = inertDeep(rawEntries);
   const out = [renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, outcomeCount), ""];
   out.push(style.heading("Now"));
   out.push(`  ${stateSummary(state, now).join(" · ") || "reviewed, nothing pending"}`);
