@@ -100,18 +100,18 @@ try {
   const db = join(dir, "log.db");
   const store = openLog(db);
   for (let done = 0; done < N; done += BATCH) {
-    store.batch(() => {
+    await store.batch(async (tx) => {
       for (let i = done; i < Math.min(N, done + BATCH); i++) {
         const d = records[i % records.length];
         // Only a known name is replaced: "unknown" is what rule U3 reads, so the record stays the
         // exact decision for its answers (as `rules explain --ref` would reproduce it).
         const known = typeof d.answers.child_name === "string" && d.answers.child_name !== "unknown";
         const answers = known ? { ...d.answers, child_name: `${pick(FIRST)} ${pick(LAST)}` } : d.answers;
-        store.recordDecision({ ...d, answers }, { actor: `worker${String(1 + (i % 20)).padStart(2, "0")}`, ruleSetContent: rs.content });
+        await tx.recordDecision({ ...d, answers }, { actor: `worker${String(1 + (i % 20)).padStart(2, "0")}`, ruleSetContent: rs.content });
       }
     });
   }
-  store.close();
+  await store.close();
   const size = ["", "-wal"].reduce((sum, s) => sum + (statSync(`${db}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0);
   process.stderr.write(
     `  log of ${N.toLocaleString("en-GB")} decisions built in ${((performance.now() - t) / 1000).toFixed(1)} s (${(size / 1e6).toFixed(0)} MB)\n`,

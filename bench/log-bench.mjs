@@ -150,9 +150,9 @@ function decision(i) {
   };
 }
 
-const time = (fn) => {
+const time = async (fn) => {
   const t = performance.now();
-  const value = fn();
+  const value = await fn();
   return { ms: performance.now() - t, value };
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -170,35 +170,36 @@ try {
   {
     const store = openLog(join(dir, "append.db"));
     const body = decision(0);
-    const { ms } = time(() => {
-      for (let i = 0; i < APPENDS; i++) store.append({ kind: "anchor", actor: "bench", at: body.decided_at, body: { ...body, i } });
+    const { ms } = await time(async () => {
+      for (let i = 0; i < APPENDS; i++) await store.append({ kind: "anchor", actor: "bench", at: body.decided_at, body: { ...body, i } });
     });
     row(
       `append, 1 entry per transaction (${APPENDS}, ~${(canonicalJson(body).length / 1024).toFixed(1)} KB bodies)`,
       `${Math.round(APPENDS / (ms / 1000))} /s`,
     );
-    const rec = time(() => {
-      for (let i = 0; i < Math.min(APPENDS, 1000); i++) store.recordDecision(decision(i), { actor: "bench", ruleSetContent: RULE_SET });
+    const rec = await time(async () => {
+      for (let i = 0; i < Math.min(APPENDS, 1000); i++) await store.recordDecision(decision(i), { actor: "bench", ruleSetContent: RULE_SET });
     });
     row("recordDecision, 1 per transaction, new log (ref, chain, index)", `${Math.round(Math.min(APPENDS, 1000) / (rec.ms / 1000))} /s`);
     figures.push(figure("append_new_log_per_s", Math.min(APPENDS, 1000) / (rec.ms / 1000), { unit: "decisions/s", target: null }));
-    store.close();
+    await store.close();
   }
 
   // 2. A large log, built in batches (many decisions per transaction).
   const path = join(dir, "big.db");
   const store = openLog(path);
-  const build = time(() => {
+  const build = await time(async () => {
     for (let done = 0; done < N; done += BATCH) {
-      store.batch(() => {
+      await store.batch(async (tx) => {
         for (let i = done; i < Math.min(N, done + BATCH); i++) {
           const d = decision(i);
-          const ref = store.recordDecision(d, { actor: WORKERS[i % WORKERS.length], ruleSetContent: RULE_SET });
+          const ref = await tx.recordDecision(d, { actor: WORKERS[i % WORKERS.length], ruleSetContent: RULE_SET });
           // Later entries, as in real use: about 30% reviewed by a manager, 3% with an override.
           const r = random();
-          if (r < 0.3) store.append({ kind: "review", ref, actor: "manager01", at: d.decided_at, body: { action: "agree", of: "decision", role: "manager" } });
+          if (r < 0.3)
+            await tx.append({ kind: "review", ref, actor: "manager01", at: d.decided_at, body: { action: "agree", of: "decision", role: "manager" } });
           if (r > 0.97)
-            store.append({
+            await tx.append({
               kind: "override",
               ref,
               actor: "worker01",
@@ -217,7 +218,7 @@ try {
     const perTx = [];
     for (let i = 0; i < APPENDS; i++) {
       const t = performance.now();
-      store.recordDecision(decision(N + i), { actor: WORKERS[i % WORKERS.length], ruleSetContent: RULE_SET });
+      await store.recordDecision(decision(N + i), { actor: WORKERS[i % WORKERS.length], ruleSetContent: RULE_SET });
       perTx.push(performance.now() - t);
     }
     const total = perTx.reduce((a, b) => a + b, 0);
@@ -232,35 +233,40 @@ try {
 
   // 3. Listing and history lookups (each timed 20 times; median, first in brackets).
   const listMedians = [];
-  const timed = (label, fn, target) => {
-    const runs = Array.from({ length: 20 }, () => time(fn));
+  const timed = async (label, fn, target) => {
+    const runs = [];
+    for (let i = 0; i < 20; i++) runs.push(await time(fn));
     if (target) listMedians.push(median(runs.map((r) => r.ms)));
     row(`${label} → ${runs[0].value.length} rows`, `${median(runs.map((r) => r.ms)).toFixed(2)} ms (first ${runs[0].ms.toFixed(2)})`, target);
   };
-  timed(
+  await timed(
     "list outcome=strategy_discussion, 2023-01-01..2024-07-01, limit 50",
     () => store.listDecisions({ outcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }),
     "≤ 50 ms",
   );
-  timed(
+  await timed(
     "list recordedOutcome=strategy_discussion, same dates, limit 50",
     () => store.listDecisions({ recordedOutcome: "strategy_discussion", since: "2023-01-01T00:00:00Z", until: "2024-07-01T00:00:00Z", limit: 50 }),
     "≤ 50 ms",
   );
-  timed("list outcome=immediate_protection (rarest), limit 50", () => store.listDecisions({ outcome: "immediate_protection", limit: 50 }), "≤ 50 ms");
-  timed("list unreviewed, since 2025-01-01, limit 50", () => store.listDecisions({ unreviewed: true, since: "2025-01-01T00:00:00Z", limit: 50 }), "≤ 50 ms");
-  timed("list pending, limit 50", () => store.listDecisions({ pending: true, limit: 50 }), "≤ 50 ms");
-  timed("list newest, no filter, limit 50", () => store.listDecisions({ limit: 50 }), "≤ 50 ms");
-  timed(
+  await timed("list outcome=immediate_protection (rarest), limit 50", () => store.listDecisions({ outcome: "immediate_protection", limit: 50 }), "≤ 50 ms");
+  await timed(
+    "list unreviewed, since 2025-01-01, limit 50",
+    () => store.listDecisions({ unreviewed: true, since: "2025-01-01T00:00:00Z", limit: 50 }),
+    "≤ 50 ms",
+  );
+  await timed("list pending, limit 50", () => store.listDecisions({ pending: true, limit: 50 }), "≤ 50 ms");
+  await timed("list newest, no filter, limit 50", () => store.listDecisions({ limit: 50 }), "≤ 50 ms");
+  await timed(
     "list worker=worker07, since 2026-01-01, limit 50",
     () => store.listDecisions({ worker: "worker07", since: "2026-01-01T00:00:00Z", limit: 50 }),
     "≤ 50 ms",
   );
-  timed("list child contains 'pennick' (name substring: scans), limit 50", () => store.listDecisions({ child: "pennick", limit: 50 }));
-  const someone = store.getDecision(store.listDecisions({ limit: 1 })[0].ref).answers;
+  await timed("list child contains 'pennick' (name substring: scans), limit 50", () => store.listDecisions({ child: "pennick", limit: 50 }));
+  const someone = (await store.getDecision((await store.listDecisions({ limit: 1 }))[0].ref)).answers;
   const identity = { name: someone.child_name, dob: someone.child_dob, ref: someone.child_ref, postcode: someone.household_postcode };
-  timed(`history for one child: candidates + classify`, () =>
-    store.findCandidates(identity).filter((c) => classifyMatch(identity, c.identity).kind !== "none"),
+  await timed(`history for one child: candidates + classify`, async () =>
+    (await store.findCandidates(identity)).filter((c) => classifyMatch(identity, c.identity).kind !== "none"),
   );
 
   // 4. Verify (as `triage log verify` runs it: chain, triggers, rule sets, index links, worker
@@ -290,7 +296,7 @@ try {
   const full = await timeAsync(() => verifyLog(store, { index: "full" }));
   row("verify with the full decisions-index rebuild-check", rate(full.ms));
   const chunk = Buffer.alloc(1 << 20, 0x61);
-  const raw = time(() => {
+  const raw = await time(() => {
     const h = createHash("sha256");
     for (let left = bytes; left > 0; left -= chunk.length) h.update(left >= chunk.length ? chunk : chunk.subarray(0, left));
     return h.digest("hex");
@@ -299,11 +305,11 @@ try {
   figures.push(figure("raw_sha256_mb_s", mb(bytes) / (raw.ms / 1000), { unit: "MB/s", target: null }));
   const entrySize = Math.round(bytes / chain.value.count);
   const entry = Buffer.alloc(entrySize, 0x61);
-  const perEntry = time(() => {
+  const perEntry = await time(() => {
     for (let i = 0; i < chain.value.count; i++) createHash("sha256").update(entry).digest("hex");
   });
   row(`  raw sha256, one hash per ${entrySize}-byte entry`, `${(mb(bytes) / (perEntry.ms / 1000)).toFixed(0)} MB/s`);
-  store.close();
+  await store.close();
 
   const size = ["", "-wal"].reduce((sum, s) => sum + (statSync(`${path}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0);
   row("file size", `${mb(size).toFixed(0)} MB (${(size / N).toFixed(0)} bytes per decision)`);

@@ -3,7 +3,7 @@
  * core refusal into the error main() prints, and finding later decisions that counted this referral.
  */
 import { ExitCode, RefusedError, TriageError } from "../errors.js";
-import type { LogStore } from "../log/store.js";
+import type { LogReads } from "../log/store.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { LaterDecision, Refusal } from "../workflow/actions.js";
 import type { ReferralState } from "../workflow/state.js";
@@ -15,12 +15,12 @@ export function refusalError(r: Refusal): TriageError {
 }
 
 /** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */
-export function laterDecisionsAbout(store: LogStore, rs: CompiledRuleSet, state: ReferralState): LaterDecision[] {
+export async function laterDecisionsAbout(store: LogReads, rs: CompiledRuleSet, state: ReferralState): Promise<LaterDecision[]> {
   const identity = identityOf(rs, state.decision.answers);
   if (Object.keys(identity).length === 0) return [];
   const later: LaterDecision[] = [];
-  for (const c of store.findCandidates(identity, { excludeRef: state.ref })) {
-    const d = store.getDecision(c.ref);
+  for (const c of await store.findCandidates(identity, { excludeRef: state.ref })) {
+    const d = await store.getDecision(c.ref);
     if (d && d.history.earlier.some((e) => e.ref === state.ref)) later.push({ ref: c.ref, decided_at: d.decided_at });
   }
   return later;

@@ -27,6 +27,8 @@ export interface Context {
   /** Where validated rule sets are cached by content hash ($XDG_CACHE_HOME/triage). */
   cacheDir: string;
   user: string;
+  /** Where `user` came from: --user, TRIAGE_USER, or the OS account (the server log refuses the first two). */
+  userFrom?: "flag" | "env" | "os";
   /** The clock: the instant given by --now/TRIAGE_NOW (read in the rule set's zone), else the real time. */
   now(timeZone: string): Date;
   nowIsFixed: boolean;
@@ -65,7 +67,8 @@ export function parseNow(text: string, timeZone: string): Date {
 export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = process.env): Context {
   const nowText = options.now ?? env.TRIAGE_NOW;
   const dbFromUser = options.db ?? env.TRIAGE_DB;
-  const dbPath = resolve(dbFromUser ?? defaultDbPath(env));
+  // A server log's address is kept as given (it is not a path).
+  const dbPath = dbFromUser !== undefined && /^postgres(ql)?:\/\//i.test(dbFromUser) ? dbFromUser : resolve(dbFromUser ?? defaultDbPath(env));
   const teamFromUser = options.team ?? env.TRIAGE_TEAM;
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
@@ -82,6 +85,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     teamPath: teamFromUser ? resolve(teamFromUser) : undefined,
     cacheDir: join(env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), ".cache"), "triage"),
     user: options.user ?? env.TRIAGE_USER ?? osUser(),
+    userFrom: options.user !== undefined ? "flag" : env.TRIAGE_USER !== undefined ? "env" : "os",
     now: (timeZone) => (nowText ? parseNow(nowText, timeZone) : new Date()),
     nowIsFixed: nowText !== undefined,
     json,

@@ -83,7 +83,7 @@ export async function resumeInterview(ctx: Context, draftId?: string): Promise<v
   let draft: DraftRecord | undefined;
   try {
     if (draftId === undefined) {
-      const drafts = store.listDrafts();
+      const drafts = await store.listDrafts();
       if (drafts.length === 0) {
         ctx.out("No unfinished interviews.");
         return;
@@ -101,10 +101,10 @@ export async function resumeInterview(ctx: Context, draftId?: string): Promise<v
       if (picked === BACK || picked === "") return;
       draftId = picked;
     }
-    draft = store.getDraft(draftId);
+    draft = await store.getDraft(draftId);
     if (!draft) throw new TriageError(`there is no unfinished interview ${draftId} in ${store.path}`, ExitCode.Usage, "`triage resume` lists them");
   } finally {
-    store.close();
+    await store.close();
   }
   const { state, notes } = prepareResume(rs, draft);
   ctx.out(inert(`Continuing draft ${draft.id}${state.child ? ` (${state.child})` : ""}, started by ${draft.createdBy} ${localTime(draft.createdAt)}.`));

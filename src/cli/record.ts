@@ -3,7 +3,8 @@
  * state, and record a decision with the worker's choices — all in one transaction.
  */
 import { ExitCode, RefusedError, TriageError } from "../errors.js";
-import type { LogStore } from "../log/store.js";
+import { redactUrl } from "../log/pg-errors.js";
+import type { LogReads, LogStore } from "../log/store.js";
 import { classifyMatch } from "../workflow/match.js";
 import type { Identity } from "../log/types.js";
 import { canonicalJson } from "../rules/canonical.js";
@@ -11,7 +12,7 @@ import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";
 import { evaluate, outcomeRef } from "../rules/evaluate.js";
 import type { RawRuleSet } from "../rules/schema.js";
 import { formatInZone } from "../rules/time.js";
-import type { Answer, Decision, PossibleMatch } from "../rules/types.js";
+import type { Answer, Decision, HistoryUsed, PossibleMatch } from "../rules/types.js";
 import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { downgradeFloors } from "../workflow/floors.js";
@@ -21,6 +22,10 @@ import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
 
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
+  if (isServerLog(ctx)) {
+    // The server log lands with issue 11's next step; until then say so rather than treat the address as a file.
+    throw new TriageError(`${redactUrl(ctx.dbPath)}: this version of triage cannot open a server log yet`, ExitCode.Usage, "use a log file with --db FILE");
+  }
   const { openLog } = await import("../log/open.js");
   const store = openLog(ctx.dbPath, { readonly: options.readonly === true });
   if (store.isNew && !options.readonly)
@@ -28,11 +33,38 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
   return store;
 }
 
+/** Whether --db / TRIAGE_DB names a PostgreSQL server log rather than a file. */
+export function isServerLog(ctx: Pick<Context, "dbPath">): boolean {
+  return /^postgres(ql)?:\/\//i.test(ctx.dbPath);
+}
+
+/**
+ * On the server log the database says who is acting (session_user), never the client: --user is
+ * refused, and TRIAGE_USER must agree with the login if it is set at all.
+ */
+export function actAsServerUser(ctx: Context, user: string): void {
+  if (ctx.userFrom === "flag") {
+    throw new TriageError(
+      `--user is refused with the server log: you act as the database user you log in as (${user})`,
+      ExitCode.Usage,
+      "log in as yourself (PGUSER, the user in --db, ~/.pgpass) and drop --user",
+    );
+  }
+  if (ctx.userFrom === "env" && ctx.user !== user) {
+    throw new TriageError(
+      `TRIAGE_USER is ${ctx.user}, but the server log knows you as ${user}; with the server log you act as the database user you log in as`,
+      ExitCode.Usage,
+      "unset TRIAGE_USER",
+    );
+  }
+  ctx.user = user;
+}
+
 /** The rule set a logged decision was made under, compiled from the content the log keeps. */
-export function storedRuleSet(store: LogStore, sha256: string, cache = new Map<string, CompiledRuleSet>()): CompiledRuleSet {
+export async function storedRuleSet(store: LogReads, sha256: string, cache = new Map<string, CompiledRuleSet>()): Promise<CompiledRuleSet> {
   const hit = cache.get(sha256);
   if (hit) return hit;
-  const content = store.getRuleSetContent(sha256);
+  const content = await store.getRuleSetContent(sha256);
   if (content === undefined) throw new TriageError(`the log has no rule set with hash ${sha256.slice(0, 12)}`, ExitCode.Log);
   const raw = (typeof content === "string" ? JSON.parse(content) : content) as RawRuleSet;
   const compiled = compileRuleSet({ file: `log:${sha256.slice(0, 12)}`, raw, content: canonicalJson(raw), sha256 });
@@ -41,12 +73,12 @@ export function storedRuleSet(store: LogStore, sha256: string, cache = new Map<s
 }
 
 /** A referral's decision and everything since, replayed. Unknown reference → exit 2 with a hint. */
-export function loadReferral(store: LogStore, ref: string, cache?: Map<string, CompiledRuleSet>): { state: ReferralState; rs: CompiledRuleSet } {
+export async function loadReferral(store: LogReads, ref: string, cache?: Map<string, CompiledRuleSet>): Promise<{ state: ReferralState; rs: CompiledRuleSet }> {
   // One read: the decision is the first of the referral's entries.
-  const all = store.eventsFor(ref);
+  const all = await store.eventsFor(ref);
   const decision = all.find((e) => e.kind === "decision")?.body as Decision | undefined;
   if (!decision) throw new TriageError(`there is no referral ${ref} in the log ${store.path}`, ExitCode.Usage, "`triage log list` shows the references");
-  const rs = storedRuleSet(store, decision.rule_set.sha256, cache);
+  const rs = await storedRuleSet(store, decision.rule_set.sha256, cache);
   const outcomeOf = (id: string) => {
     const level = rs.outcomeLevel.get(id);
     if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
@@ -72,12 +104,18 @@ export interface LinkChoices {
 }
 
 /** Finds earlier referrals about this child: exact matches and confirmed links count; possible ones are offered. */
-export function lookupHistory(store: LogStore, rs: CompiledRuleSet, answers: Readonly<Record<string, Answer>>, receivedAt: string, choices: LinkChoices) {
+export async function lookupHistory(
+  store: LogReads,
+  rs: CompiledRuleSet,
+  answers: Readonly<Record<string, Answer>>,
+  receivedAt: string,
+  choices: LinkChoices,
+): Promise<HistoryUsed> {
   const identity = identityOf(rs, answers);
   const counted = new Map<string, string>();
   const possible: PossibleMatch[] = [];
   const hasIdentity = Object.keys(identity).length > 0;
-  for (const c of hasIdentity ? store.findCandidates(identity) : []) {
+  for (const c of hasIdentity ? await store.findCandidates(identity) : []) {
     const m = classifyMatch(identity, c.identity);
     if (m.kind === "exact" && !choices.reject.has(c.ref)) counted.set(c.ref, m.why);
     else if (m.kind === "exact" || m.kind === "possible") {
@@ -88,24 +126,25 @@ export function lookupHistory(store: LogStore, rs: CompiledRuleSet, answers: Rea
   }
   for (const ref of choices.confirm) {
     if (counted.has(ref)) continue;
-    if (!store.getDecision(ref)) throw new TriageError(`--link ${ref}: there is no referral ${ref} in the log`);
+    if (!(await store.getDecision(ref))) throw new TriageError(`--link ${ref}: there is no referral ${ref} in the log`);
     counted.set(ref, "linked by the worker");
     possible.push({ ref, why: "linked by the worker", confirmed: true });
   }
   // Earlier referrals made under this same rule set need no second compile.
   const cache = new Map<string, CompiledRuleSet>([[rs.sha256, rs]]);
-  const earlier: EarlierCase[] = [...counted.keys()].map((ref) => {
-    const { state } = loadReferral(store, ref, cache);
+  const earlier: EarlierCase[] = [];
+  for (const ref of counted.keys()) {
+    const { state } = await loadReferral(store, ref, cache);
     const referrer = state.decision.answers.referrer_type;
-    return {
+    earlier.push({
       ref,
       received_at: state.decision.received_at,
       outcome: state.outcome.id,
       level: state.outcome.level,
       referrer_type: typeof referrer === "string" ? referrer : undefined,
       ...(state.closed && state.closure ? { closed_as: state.closure.reason, closure_passed_guard: true } : {}),
-    };
-  });
+    });
+  }
   const currentReferrer = answers.referrer_type;
   return historyFacts(rs, receivedAt, typeof currentReferrer === "string" ? currentReferrer : undefined, earlier, possible);
 }
@@ -123,11 +162,11 @@ export interface RecordRequest {
 }
 
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
-export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Decision {
+export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Promise<Decision> {
   const tz = rs.officeHours.time_zone;
   const nowIso = formatInZone(req.now, tz);
   const receivedAt = typeof req.answers.received_at === "string" && req.answers.received_at !== "unknown" ? req.answers.received_at : nowIso;
-  const history = lookupHistory(store, rs, req.answers, receivedAt, req.choices);
+  const history = await lookupHistory(store, rs, req.answers, receivedAt, req.choices);
   const unresolved = history.possible_matches.filter((m) => m.confirmed === undefined);
   const warnings = [...req.warnings];
   if (unresolved.length > 0)
@@ -154,13 +193,13 @@ export function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStor
     req.downgrade && override(req.downgrade.to, req.downgrade.reason, "down"),
   ].filter((x): x is OverrideBody => x !== undefined);
 
-  const ref = store.batch(() => {
-    const newRef = store.recordDecision(decision, { actor: ctx.user, ruleSetContent: rs.content, draftId: req.draftId });
+  const ref = await store.batch(async (tx) => {
+    const newRef = await tx.recordDecision(decision, { actor: ctx.user, ruleSetContent: rs.content, draftId: req.draftId });
     for (const m of history.possible_matches.filter((p) => p.confirmed !== undefined)) {
       const body: HistoryLinkBody = { other_ref: m.ref, confirmed: m.confirmed!, why: m.why };
-      store.append({ kind: "history_link", ref: newRef, actor: ctx.user, at: nowIso, body });
+      await tx.append({ kind: "history_link", ref: newRef, actor: ctx.user, at: nowIso, body });
     }
-    for (const body of extra) store.append({ kind: "override", ref: newRef, actor: ctx.user, at: nowIso, body });
+    for (const body of extra) await tx.append({ kind: "override", ref: newRef, actor: ctx.user, at: nowIso, body });
     return newRef;
   });
   const recorded = { ...decision, ref };
@@ -189,7 +228,7 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
   if (escalateTo && typeof options.reason !== "string") throw new TriageError("--escalate needs --reason");
   const store = await openStore(ctx);
   try {
-    const decision = recordDecision(ctx, rs, store, {
+    const decision = await recordDecision(ctx, rs, store, {
       answers: input.answers,
       warnings: input.warnings,
       now,
@@ -200,7 +239,7 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
     else ctx.out(`${await renderCard(ctx, decision, rs.outcomes.length)}\n\n${inert(`Recorded as ${decision.ref} in ${store.path}`)}`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

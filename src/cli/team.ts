@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ExitCode, TriageError } from "../errors.js";
+import type { LogStore } from "../log/store.js";
 import type { Team } from "../workflow/actions.js";
 import type { Context } from "./context.js";
 
@@ -54,6 +55,21 @@ export function parseTeam(text: string, source: string, parse: (text: string) =>
   const team: Team = { source, managers: list("managers"), senior_managers: list("senior_managers") };
   if (problems.length > 0) throw new TriageError(`team file ${source} has problems:\n  ${problems.join("\n  ")}`);
   return team;
+}
+
+/** The server log's team: the logged-in user, as a manager or senior manager if the database grants them that role. */
+export function serverTeam(store: Pick<LogStore, "identity" | "path">): { team: Team; lookedAt: string } {
+  const user = store.identity?.user ?? "";
+  const roles = store.identity?.roles ?? [];
+  const source = `the database roles at ${store.path}`;
+  return {
+    team: {
+      source,
+      managers: roles.includes("triage_manager") ? [user] : [],
+      senior_managers: roles.includes("triage_senior_manager") ? [user] : [],
+    },
+    lookedAt: source,
+  };
 }
 
 /**

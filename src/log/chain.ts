@@ -9,7 +9,9 @@
  * body bytes (even whitespace) breaks the hash. `entryHashInput` must stay equal to the definition
  * above; a test holds it to that.
  */
+import { TriageError } from "../errors.js";
 import { sha256Hex } from "./canonical.js";
+import type { ChainHead, LogEntry } from "./types.js";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -36,4 +38,11 @@ export function entryHashInput(e: EntryFields, bodyJson: string): string {
 
 export function entryHash(e: EntryFields, bodyJson: string): string {
   return sha256Hex(entryHashInput(e, bodyJson));
+}
+
+/** An imported entry must follow the head it is appended to and match its own hash. */
+export function checkImport(entry: LogEntry, head: ChainHead, recomputed: string): void {
+  if (entry.seq !== head.seq + 1 || entry.prev_hash !== head.hash)
+    throw new TriageError(`entry ${entry.seq} does not follow the head of the destination (entry ${head.seq}); copy only into an empty log`);
+  if (recomputed !== entry.hash) throw new TriageError(`entry ${entry.seq} of the source does not match its hash: verify the source first`);
 }

@@ -19,6 +19,8 @@ export const DECISION_ROW_COLUMNS =
 export interface BuiltQuery {
   sql: string;
   params: Record<string, string | number>;
+  /** For PostgreSQL: the parameters in $n order. */
+  values?: unknown[];
 }
 
 function instant(flag: string, value: string): string {
@@ -32,7 +34,11 @@ function instant(flag: string, value: string): string {
 // LIKE treats % and _ as wildcards; a name containing them must match literally.
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function buildListQuery(filters: ListFilters): BuiltQuery {
+/** SQL dialect: SQLite (named @params, body ->> '$.key') or PostgreSQL ($n params, body::jsonb ->> 'key'). */
+export type Dialect = "sqlite" | "postgres";
+
+export function buildListQuery(filters: ListFilters, dialect: Dialect = "sqlite"): BuiltQuery {
+  const field = (key: string): string => (dialect === "sqlite" ? `e.body ->> '$.${key}'` : `(e.body::jsonb ->> '${key}')`);
   if (!Number.isInteger(filters.limit) || filters.limit < 1) {
     throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(filters.limit)}`);
   }
@@ -59,7 +65,7 @@ export function buildListQuery(filters: ListFilters): BuiltQuery {
     params.recordedOutcome = filters.recordedOutcome;
   }
   if (filters.unreviewed === true) {
-    where.push(`NOT ${later("e.kind = 'review' AND e.body ->> '$.of' = 'decision' AND e.body ->> '$.action' <> 'challenge'")}`);
+    where.push(`NOT ${later(`e.kind = 'review' AND ${field("of")} = 'decision' AND ${field("action")} <> 'challenge'`)}`);
   }
   if (filters.pending === true) where.push(later("e.kind IN ('override', 'closure')"));
   if (filters.worker !== undefined) {
@@ -82,5 +88,19 @@ export function buildListQuery(filters: ListFilters): BuiltQuery {
     `SELECT ${DECISION_ROW_COLUMNS} FROM decisions d` +
     (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
     " ORDER BY d.received_utc DESC, d.seq DESC LIMIT @limit OFFSET @offset";
-  return { sql, params };
+  return dialect === "sqlite" ? { sql, params } : numbered(sql, params);
+}
+
+/** The same query with PostgreSQL's positional parameters ($1, $2 …) in place of @names. */
+export function numbered(
+  sql: string,
+  params: Record<string, string | number | null>,
+): { sql: string; params: Record<string, string | number>; values: unknown[] } {
+  const order: string[] = [];
+  const text = sql.replace(/@(\w+)/g, (_, name: string) => {
+    let i = order.indexOf(name);
+    if (i < 0) i = order.push(name) - 1;
+    return `$${i + 1}`;
+  });
+  return { sql: text, params: params as Record<string, string | number>, values: order.map((n) => params[n]) };
 }

@@ -13,7 +13,7 @@ import Database from "better-sqlite3";
 import { LogError } from "../errors.js";
 import { LATEST_VERSION, migrate, TRIAGE_APPLICATION_ID, userVersion } from "./migrations.js";
 import { describeSqliteError } from "./sqlite-errors.js";
-import { LogStore } from "./store.js";
+import { SqliteLogStore } from "./sqlite-store.js";
 
 export interface OpenOptions {
   /** Read only: never creates, migrates or writes. */
@@ -30,7 +30,7 @@ const reason = (error: unknown): string => {
   return typeof code === "string" ? `${code}: ${(error as Error).message}` : String(error);
 };
 
-export function openLog(path: string, options: OpenOptions = {}): LogStore {
+export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore {
   const file = resolve(path);
   const readonly = options.readonly === true;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -45,7 +45,7 @@ export function openLog(path: string, options: OpenOptions = {}): LogStore {
     isEmpty = checkIdentity(inspector, file, readonly);
     if (readonly) {
       inspector.pragma("foreign_keys = ON");
-      return new LogStore(inspector, { path: file, isNew: false, readonly, busyTimeoutMs });
+      return new SqliteLogStore(inspector, { path: file, isNew: false, readonly, busyTimeoutMs });
     }
   } catch (error) {
     inspector.close();
@@ -67,7 +67,7 @@ export function openLog(path: string, options: OpenOptions = {}): LogStore {
     // make inserts into a large log miss a small cache; memory is only taken as pages are read.
     db.pragma("cache_size = -32768");
     migrate(db);
-    return new LogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs });
+    return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs });
   } catch (error) {
     db.close();
     throw describeSqliteError(error, file, busyTimeoutMs) ?? error;

@@ -1,283 +1,90 @@
 /**
- * The log store: domain verbs over one SQLite connection. Opened by openLog (open.ts), which has
- * already checked the file is a triage log at the current schema.
+ * The log store: one asynchronous interface for every backend (SQLite on this machine today; a
+ * server log beside it). Callers await every call, so a backend that talks to a server and one
+ * that answers in-process look the same.
  *
- * Every write runs in BEGIN IMMEDIATE (better-sqlite3's `.immediate()`), which takes SQLite's write
- * lock before reading the chain head, so two processes appending at once still build one chain.
- * Nested calls (recordDecision → append, or anything inside `batch`) become savepoints of the
- * outer transaction.
+ * Writes that must land together go through `batch(async (tx) => …)`: everything done through `tx`
+ * commits at once or not at all, and appends inside it are serialised on the chain head (so the
+ * head read when an entry is linked is the head it is written after). Use `tx`, not the store,
+ * inside the callback: on a server backend the store's own methods run on another connection.
  */
-import type Database from "better-sqlite3";
-import { TriageError } from "../errors.js";
 import type { Decision } from "../rules/types.js";
-import { canonicalJson, sha256Hex } from "./canonical.js";
-import { entryHash, GENESIS_HASH } from "./chain.js";
-import { decisionIndexRow } from "./index-row.js";
-import { buildListQuery } from "./list-query.js";
-import { nameKey, normaliseIdentity } from "../workflow/match.js";
-import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
-import { prepareStatements, type Statements } from "./statements.js";
-import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
-import { EVENT_KINDS } from "./types.js";
+import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
+import type { VerifyOptions, VerifyResult } from "./verify.js";
 
-export interface StoreInfo {
-  path: string;
-  /** True when this open created the log (the CLI then says where it is). */
-  isNew: boolean;
-  readonly: boolean;
-  busyTimeoutMs: number;
+/** Reads, on the store or inside a batch. */
+export interface LogReads {
+  /** Where the log is, for messages: a file path, or a server address without any password. */
+  readonly path: string;
+  head(): Promise<ChainHead>;
+  getRuleSetContent(sha256: string): Promise<unknown>;
+  getDecision(ref: string): Promise<Decision | undefined>;
+  /** The index row of one decision (what `log list` shows), or undefined. */
+  getDecisionRow(ref: string): Promise<DecisionRow | undefined>;
+  /** Every entry about `ref` (its decision, then checks, reviews, overrides, closures…), oldest first. */
+  eventsFor(ref: string): Promise<LogEntry[]>;
+  listDecisions(filters: ListFilters): Promise<DecisionRow[]>;
+  /**
+   * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key
+   * with `identity`, newest first. A prefilter only: classify each with classifyMatch (match.ts).
+   */
+  findCandidates(identity: Identity, options?: { excludeRef?: string; limit?: number }): Promise<Candidate[]>;
+  getDraft(id: string): Promise<Draft | undefined>;
+  /** Drafts (of one person, if given), most recently touched first. */
+  listDrafts(createdBy?: string): Promise<Draft[]>;
 }
 
-type Row = [number, string | null, EventKind, string, string, string, string, string];
-type DraftRow = { id: string; created_by: string; created_at: string; updated_at: string; rule_set_sha256: string; state: string };
-
-const MAX_PER_YEAR = 999_999;
-// Kinds whose index rows or content tables must be written with them: only via their own verbs.
-const KINDS_WITH_OWN_VERB: ReadonlySet<EventKind> = new Set(["decision", "rule_set"]);
-
-export class LogStore {
-  readonly path: string;
-  readonly isNew: boolean;
-  readonly readonly: boolean;
-  readonly busyTimeoutMs: number;
-  readonly #db: Database.Database;
-  readonly #s: Statements;
-  readonly #listStatements = new Map<string, Database.Statement>();
-
-  constructor(db: Database.Database, info: StoreInfo) {
-    this.#db = db;
-    this.path = info.path;
-    this.isNew = info.isNew;
-    this.readonly = info.readonly;
-    this.busyTimeoutMs = info.busyTimeoutMs;
-    this.#s = prepareStatements(db);
-  }
-
-  /** The connection, for verify.ts and tests inside src/log only. */
-  get sqlite(): Database.Database {
-    return this.#db;
-  }
-
-  /** Runs `fn` inside one write transaction (many appends, one fsync). Rolls back everything if it throws. */
-  batch<T>(fn: () => T): T {
-    return this.#write(fn);
-  }
-
-  head(): ChainHead {
-    return this.#guard(() => {
-      const row = this.#s.head.get() as ChainHead | undefined;
-      return row ?? { seq: 0, hash: GENESIS_HASH };
-    });
-  }
-
+/** Writes. Each call on the store is its own transaction; inside a batch they share the batch's. */
+export interface LogWrites {
   /** Appends one entry (any kind but `decision` and `rule_set`, which have their own verbs). */
-  append(event: NewEvent): ChainHead {
-    if (KINDS_WITH_OWN_VERB.has(event.kind))
-      throw new Error(`append: use ${event.kind === "decision" ? "recordDecision" : "registerRuleSet"} for ${event.kind} entries`);
-    return this.#write(() => {
-      if (event.ref != null && this.#s.decisionExists.get(event.ref) === undefined) {
-        throw new TriageError(`there is no referral ${event.ref} in the log ${this.path}`);
-      }
-      return this.#appendInTransaction(event);
-    });
-  }
-
+  append(event: NewEvent): Promise<ChainHead>;
   /**
    * Stores a rule set's content once per hash; appends a `rule_set` entry (by `by.actor`, at
    * `by.at`) only the first time. Returns whether it was new.
    */
-  registerRuleSet(ruleSet: RuleSetRecord, by: { actor: string; at: string }): boolean {
-    return this.#write(() => this.#registerRuleSet(ruleSet, by));
-  }
-
-  getRuleSetContent(sha256: string): unknown {
-    return this.#guard(() => {
-      const text = this.#s.ruleSetContent.get(sha256) as string | undefined;
-      return text === undefined ? undefined : JSON.parse(text);
-    });
-  }
-
+  registerRuleSet(ruleSet: RuleSetRecord, by: { actor: string; at: string }): Promise<boolean>;
   /**
    * Records a decision: allocates TRG-<year decided>-<nnnnnn>, registers its rule set, appends the
    * `decision` entry (the body is the decision with `ref` set), indexes it and deletes its draft —
    * all in one transaction, so the draft disappears exactly when the decision is safely written.
    */
-  recordDecision(decision: Decision, options: { actor: string; ruleSetContent: unknown; draftId?: string }): string {
-    if (decision.ref !== undefined) throw new Error(`recordDecision: this decision is already recorded as ${decision.ref}`);
-    return this.#write(() => {
-      const ref = this.#nextRef(yearOf(decision.decided_at));
-      this.#registerRuleSet({ ...decision.rule_set, content: options.ruleSetContent }, { actor: options.actor, at: decision.decided_at });
-      const body: Decision = { ...decision, ref };
-      const { seq } = this.#appendInTransaction({ kind: "decision", ref, actor: options.actor, at: decision.decided_at, body });
-      this.#s.insertDecision.run(decisionIndexRow({ ...body, ref }, seq, options.actor));
-      if (options.draftId !== undefined) this.#s.deleteDraft.run(options.draftId);
-      return ref;
-    });
-  }
-
-  getDecision(ref: string): Decision | undefined {
-    return this.#guard(() => {
-      const text = this.#s.decisionBody.get(ref) as string | undefined;
-      return text === undefined ? undefined : (JSON.parse(text) as Decision);
-    });
-  }
-
-  /** The index row of one decision (what `log list` shows), or undefined. */
-  getDecisionRow(ref: string): DecisionRow | undefined {
-    return this.#guard(() => this.#s.decisionRow.get(ref) as DecisionRow | undefined);
-  }
-
-  /** Every entry about `ref` (its decision, then checks, reviews, overrides, closures…), oldest first. */
-  eventsFor(ref: string): LogEntry[] {
-    return this.#guard(() => (this.#s.eventsFor.raw(true).all(ref) as Row[]).map(toEntry));
-  }
-
-  listDecisions(filters: ListFilters): DecisionRow[] {
-    const { sql, params } = buildListQuery(filters);
-    return this.#guard(() => {
-      // At most one statement per combination of filters, so prepare each once.
-      let stmt = this.#listStatements.get(sql);
-      if (stmt === undefined) this.#listStatements.set(sql, (stmt = this.#db.prepare(sql)));
-      return stmt.all(params) as DecisionRow[];
-    });
-  }
-
+  recordDecision(decision: Decision, options: { actor: string; ruleSetContent: unknown; draftId?: string }): Promise<string>;
   /**
-   * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key
-   * with `identity`, newest first. A prefilter only: classify each with classifyMatch (src/workflow/match.ts).
+   * Appends an entry from another log exactly as it was (seq, actor, at, prev_hash, hash), after
+   * checking that it follows this log's head and matches its hash; `log copy` only. A rule_set entry
+   * brings its rule set's content; a decision entry's index row is rebuilt from its body.
    */
-  findCandidates(identity: Identity, options: { excludeRef?: string; limit?: number } = {}): Candidate[] {
-    const n = normaliseIdentity(identity);
-    const orNull = (s: string): string | null => (s === "" ? null : s);
-    const params = {
-      ref: orNull(n.ref),
-      dob: orNull(n.dob),
-      postcode: orNull(n.postcode),
-      nameKey: orNull(nameKey(n.name)),
-      exclude: options.excludeRef ?? null,
-      limit: options.limit ?? 500,
-    };
-    type CandidateRow = {
-      seq: number;
-      ref: string;
-      received_at: string;
-      outcome: string;
-      child_name: string | null;
-      child_dob: string | null;
-      child_ref: string | null;
-      postcode_norm: string | null;
-    };
-    return this.#guard(() =>
-      (this.#s.candidates.all(params) as CandidateRow[]).map((r) => ({
-        seq: r.seq,
-        ref: r.ref,
-        received_at: r.received_at,
-        outcome: r.outcome,
-        identity: { name: r.child_name, dob: r.child_dob, ref: r.child_ref, postcode: r.postcode_norm },
-      })),
-    );
-  }
-
-  /**
-   * Every entry in chain order, body parsed. Streams: fine for exporting millions. The connection is
-   * busy until the iteration finishes, so do not write from inside the loop.
-   */
-  *allEvents(): IterableIterator<LogEntry> {
-    try {
-      for (const row of this.#s.allEvents.raw(true).iterate() as IterableIterator<Row>) yield toEntry(row);
-    } catch (error) {
-      throw describeSqliteError(error, this.path, this.busyTimeoutMs) ?? error;
-    }
-  }
-
-  saveDraft(draft: DraftInput): void {
-    const { id, createdBy, ruleSetSha256, state, at } = draft;
-    this.#write(() => this.#s.saveDraft.run({ id, createdBy, ruleSetSha256, at, state: JSON.stringify(state) }));
-  }
-
-  getDraft(id: string): Draft | undefined {
-    return this.#guard(() => {
-      const row = this.#s.getDraft.get(id) as DraftRow | undefined;
-      return row && toDraft(row);
-    });
-  }
-
-  /** Drafts (of one person, if given), most recently touched first. */
-  listDrafts(createdBy?: string): Draft[] {
-    return this.#guard(() => (this.#s.listDrafts.all({ by: createdBy ?? null }) as DraftRow[]).map(toDraft));
-  }
-
+  importEntry(entry: LogEntry, ruleSetContent?: unknown): Promise<void>;
+  saveDraft(draft: DraftInput): Promise<void>;
   /** Returns whether there was such a draft. */
-  deleteDraft(id: string): boolean {
-    return this.#write(() => this.#s.deleteDraft.run(id).changes > 0);
-  }
-
-  close(): void {
-    if (this.#db.open) this.#db.close();
-  }
-
-  #guard<T>(fn: () => T): T {
-    return withLogErrors(this.path, this.busyTimeoutMs, fn);
-  }
-
-  #write<T>(fn: () => T): T {
-    if (this.readonly) throw new Error(`the log ${this.path} was opened read-only`);
-    return this.#guard(() => this.#db.transaction(fn).immediate());
-  }
-
-  // Callers hold the write lock, so the head read here is the head this entry links to.
-  #appendInTransaction(event: NewEvent): ChainHead {
-    if (!EVENT_KINDS.includes(event.kind)) throw new Error(`append: unknown kind ${String(event.kind)}`);
-    if (event.actor.trim() === "") throw new TriageError("every log entry needs a person: the actor is empty");
-    const prev = (this.#s.head.get() as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
-    const fields = { seq: prev.seq + 1, ref: event.ref ?? null, kind: event.kind, actor: event.actor, at: event.at, prev_hash: prev.hash };
-    const body = canonicalJson(event.body);
-    const hash = entryHash(fields, body);
-    this.#s.insertEvent.run({ ...fields, body, hash });
-    return { seq: fields.seq, hash };
-  }
-
-  #registerRuleSet(ruleSet: RuleSetRecord, by: { actor: string; at: string }): boolean {
-    if (this.#s.ruleSetExists.get(ruleSet.sha256) !== undefined) return false;
-    // Content may come as the value or as its JSON text (e.g. ruleSetDigest's `content`).
-    const content = canonicalJson(typeof ruleSet.content === "string" ? JSON.parse(ruleSet.content) : ruleSet.content);
-    // Replaying a decision relies on the stored content being exactly what the hash names.
-    if (sha256Hex(content) !== ruleSet.sha256) {
-      throw new Error(`registerRuleSet: ${ruleSet.id} ${ruleSet.version}: content hashes to ${sha256Hex(content)}, not ${ruleSet.sha256}`);
-    }
-    const { id, version, sha256 } = ruleSet;
-    const { seq } = this.#appendInTransaction({ kind: "rule_set", actor: by.actor, at: by.at, body: { id, version, sha256 } });
-    this.#s.insertRuleSet.run(sha256, id, version, content, seq);
-    return true;
-  }
-
-  #nextRef(year: string): string {
-    const prefix = `TRG-${year}-`;
-    const last = this.#s.lastRefOfYear.get(prefix, `TRG-${year}.`) as string | undefined;
-    const next = last === undefined ? 1 : Number(last.slice(prefix.length)) + 1;
-    if (next > MAX_PER_YEAR) throw new Error(`no references left for ${year} (more than ${MAX_PER_YEAR} referrals)`);
-    return `${prefix}${String(next).padStart(6, "0")}`;
-  }
+  deleteDraft(id: string): Promise<boolean>;
 }
 
-function yearOf(iso: string): string {
-  // The year as written (local to the offset given), not the UTC year: what a worker expects to see.
-  const match = /^(\d{4})-\d{2}-\d{2}T/.exec(iso);
-  if (!match?.[1]) throw new Error(`recordDecision: decided_at is not an ISO 8601 date-time: ${JSON.stringify(iso)}`);
-  return match[1];
+/** What a batch's callback is given. */
+export type LogTx = LogReads & LogWrites;
+
+/** Who the server says is logged in, and which triage roles they hold (server logs only). */
+export interface ServerIdentity {
+  user: string;
+  roles: readonly string[];
 }
 
-function toEntry([seq, ref, kind, actor, at, body, prev_hash, hash]: Row): LogEntry {
-  return { seq, ref, kind, actor, at, body: JSON.parse(body), prev_hash, hash };
-}
-
-function toDraft(row: DraftRow): Draft {
-  return {
-    id: row.id,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ruleSetSha256: row.rule_set_sha256,
-    state: JSON.parse(row.state),
-  };
+export interface LogStore extends LogTx {
+  readonly backend: "sqlite" | "postgres";
+  /** For a server log: the database's view of who is acting (the actor of every entry they write). */
+  readonly identity?: ServerIdentity;
+  /** True when this open created the log (the CLI then says where it is). */
+  readonly isNew: boolean;
+  readonly readonly: boolean;
+  readonly busyTimeoutMs: number;
+  /** Runs `fn` inside one write transaction (many appends, one commit). Rolls back everything if it throws. */
+  batch<T>(fn: (tx: LogTx) => Promise<T>): Promise<T>;
+  /**
+   * Every entry in chain order, body parsed. Streams: fine for exporting millions. Do not write
+   * from inside the loop (the connection is busy reading).
+   */
+  allEvents(): AsyncIterable<LogEntry>;
+  /** `triage log verify`: recompute the chain and check everything around it (verify.ts). */
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
+  close(): Promise<void>;
 }

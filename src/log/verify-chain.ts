@@ -32,7 +32,6 @@ export interface RangeScan {
 }
 
 const MAX_INDEX_PROBLEMS = 10;
-type Row = [number, string | null, string, string, string, string, string, string, string | null];
 
 /** Recomputes every hash in [from, to] and checks seq continuity, prev_hash links and index links. */
 export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
@@ -42,20 +41,39 @@ export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
         "WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq",
     )
     .raw(true);
-  const scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [] };
-  let expected = task.expectedFirst;
-  let prevHash = task.prevHash;
-  const indexProblem = (p: string): void => void (scan.indexProblems.length < MAX_INDEX_PROBLEMS && scan.indexProblems.push(p));
+  const scanner = new RangeScanner(task);
+  for (const row of stmt.iterate(task.from, task.to) as IterableIterator<ScanRow>) scanner.add(row);
+  return scanner.finish(() => db.prepare("SELECT min(seq) FROM events WHERE seq > ?").pluck().get(task.to) as number | null);
+}
 
-  for (const [seq, ref, kind, actor, at, body, prev_hash, hash, indexedRef] of stmt.iterate(task.from, task.to) as IterableIterator<Row>) {
+/** One entry as the scan reads it: the entry's columns, then the ref of its decisions index row (or null). */
+export type ScanRow = [number, string | null, string, string, string, string, string, string, string | null];
+
+/** The scan of one range, fed row by row in seq order (by SQLite above, or by the server log's pages). */
+export class RangeScanner {
+  readonly #task: RangeTask;
+  readonly #scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [] };
+  #expected: number;
+  #prevHash: string | undefined;
+
+  constructor(task: RangeTask) {
+    this.#task = task;
+    this.#expected = task.expectedFirst;
+    this.#prevHash = task.prevHash;
+  }
+
+  add([seq, ref, kind, actor, at, body, prev_hash, hash, indexedRef]: ScanRow): void {
+    const scan = this.#scan;
+    const indexProblem = (p: string): void => void (scan.indexProblems.length < MAX_INDEX_PROBLEMS && scan.indexProblems.push(p));
     scan.count += 1;
     const input = entryHashInput({ seq, ref, kind, actor, at, prev_hash }, body);
     scan.bytes += Buffer.byteLength(input);
-    if (seq === task.anchorSeq) scan.hashAtAnchor = hash;
+    if (seq === this.#task.anchorSeq) scan.hashAtAnchor = hash;
     if (scan.firstBroken === undefined) {
+      const expected = this.#expected;
       if (seq !== expected) {
         scan.firstBroken = { seq: expected, reason: seq > expected ? missingReason(expected, seq) : `entry ${seq} is out of sequence` };
-      } else if (prevHash !== undefined && prev_hash !== prevHash) {
+      } else if (this.#prevHash !== undefined && prev_hash !== this.#prevHash) {
         scan.firstBroken = { seq, reason: `entry ${seq} does not link to entry ${seq - 1} (its prev_hash is not that entry's hash)` };
       } else if (sha256Hex(input) !== hash) {
         scan.firstBroken = { seq, reason: `entry ${seq} was changed after it was written (its contents do not match its hash)` };
@@ -69,16 +87,21 @@ export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
       indexProblem(`decisions index row ${indexedRef} points at entry ${seq}, which is not a decision`);
     }
     // Link to the *stored* hash, so one edited entry is named alone rather than everything after it.
-    prevHash = hash;
-    expected = seq + 1;
+    this.#prevHash = hash;
+    this.#expected = seq + 1;
     scan.last = { seq, hash };
   }
-  // Entries missing from the end of a range show up only here (the next range starts where it should).
-  if (scan.firstBroken === undefined && expected <= task.to) {
-    const next = db.prepare("SELECT min(seq) FROM events WHERE seq > ?").pluck().get(task.to) as number | null;
-    scan.firstBroken = { seq: expected, reason: missingReason(expected, next ?? task.to + 1) };
+
+  /** `nextSeqAfterRange` finds the first entry after the range, asked only when entries are missing from its end. */
+  finish(nextSeqAfterRange: () => number | null): RangeScan {
+    const scan = this.#scan;
+    // Entries missing from the end of a range show up only here (the next range starts where it should).
+    if (scan.firstBroken === undefined && this.#expected <= this.#task.to) {
+      const next = nextSeqAfterRange();
+      scan.firstBroken = { seq: this.#expected, reason: missingReason(this.#expected, next ?? this.#task.to + 1) };
+    }
+    return scan;
   }
-  return scan;
 }
 
 function missingReason(expected: number, found: number): string {

@@ -15,6 +15,7 @@ import { Worker } from "node:worker_threads";
 import { TriageError } from "../errors.js";
 import { GENESIS_HASH } from "./chain.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
+import type { SqliteLogStore } from "./sqlite-store.js";
 import type { LogStore } from "./store.js";
 import type { ChainHead } from "./types.js";
 import { checkRuleSets, missingOrAlteredTriggers, planRanges, type RangeScan, type RangeTask, scanRange } from "./verify-chain.js";
@@ -57,7 +58,13 @@ const WORKER = new URL("./verify-worker.js", import.meta.url);
 // Starting a worker costs ~50–100 ms; below this many entries one thread is as quick.
 const PARALLEL_FROM_ENTRIES = 200_000;
 
-export async function verifyLog(store: LogStore, options: VerifyOptions = {}): Promise<VerifyResult> {
+/** Verifies any log store (each backend checks its own storage). */
+export function verifyLog(store: LogStore, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return store.verify(options);
+}
+
+/** The SQLite backend's verify (SqliteLogStore.verify). */
+export async function verifySqlite(store: SqliteLogStore, options: VerifyOptions = {}): Promise<VerifyResult> {
   const guard = <T>(fn: () => T): T => withLogErrors(store.path, store.busyTimeoutMs, fn);
   const db = store.sqlite;
   // One snapshot for the bounds and counts; entries up to max are immutable, so the range scans
@@ -102,7 +109,7 @@ function rangesFor(entries: number, options: VerifyOptions): number {
   return Math.max(1, options.threads ?? (entries >= PARALLEL_FROM_ENTRIES ? Math.min(availableParallelism(), 4) : 1));
 }
 
-function inWorker(store: LogStore, task: RangeTask): Promise<RangeScan> {
+function inWorker(store: SqliteLogStore, task: RangeTask): Promise<RangeScan> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: { path: store.path, task, busyTimeoutMs: store.busyTimeoutMs } });
     worker.once("message", (m: { ok: true; scan: RangeScan } | { ok: false; message: string; code?: string }) => {
@@ -117,7 +124,7 @@ function inWorker(store: LogStore, task: RangeTask): Promise<RangeScan> {
   });
 }
 
-function compareAnchor(anchor: Anchor, head: ChainHead, hashAtAnchor: string | undefined): { matches: boolean; reason: string } {
+export function compareAnchor(anchor: Anchor, head: ChainHead, hashAtAnchor: string | undefined): { matches: boolean; reason: string } {
   if (hashAtAnchor === undefined) {
     return {
       matches: false,
@@ -133,8 +140,8 @@ function compareAnchor(anchor: Anchor, head: ChainHead, hashAtAnchor: string | u
 }
 
 /** Appends an `anchor` entry and returns the new head as JSON text to keep outside the database. */
-export function makeAnchor(store: LogStore, actor: string, at: string): string {
-  const { seq, hash } = store.append({ kind: "anchor", actor, at, body: { purpose: "chain head exported for safekeeping outside the log" } });
+export async function makeAnchor(store: LogStore, actor: string, at: string): Promise<string> {
+  const { seq, hash } = await store.append({ kind: "anchor", actor, at, body: { purpose: "chain head exported for safekeeping outside the log" } });
   return `${JSON.stringify({ seq, hash, at } satisfies Anchor, null, 2)}\n`;
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { openLog } from "../../src/log/open.js";
+import { collect } from "../log/helpers.js";
 import { evaluate } from "../../src/rules/evaluate.js";
 import type { Answer } from "../../src/rules/types.js";
 import { runCli, sandbox } from "../helpers/cli.js";
@@ -212,7 +213,7 @@ describe("triage rules explain --ref", () => {
     expect(text.stdout).toContain("fired rules added: EM2_early_help_plan; removed: E1_repeat_referral");
   });
 
-  it("a record that the rules do not give is reported with its differences, exit 1", () => {
+  it("a record that the rules do not give is reported with its differences, exit 1", async () => {
     // Written straight through the store (a CLI never records this): the outcome was edited.
     const rs = compileFile("rules/default.yaml");
     const tampered = join(box.dir, "tampered.db");
@@ -222,11 +223,11 @@ describe("triage rules explain --ref", () => {
       Answer
     >;
     const d = evaluate(rs, { answers, now: "2026-04-14T10:30:00+01:00" });
-    const ref = store.recordDecision(
+    const ref = await store.recordDecision(
       { ...d, computed_outcome: { id: "early_help", level: 2, label: "Early help" }, decided_by: "w" },
       { actor: "w", ruleSetContent: rs.content },
     );
-    store.close();
+    await store.close();
     const r = cli(["--db", tampered, "rules", "explain", "--ref", ref]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${ref} is NOT reproduced exactly`);
@@ -249,13 +250,13 @@ describe("triage rules explain --ref", () => {
 
   it.runIf(existsSync(repoPath("src/cli/commands/demo.ts")))(
     "reproduces every decision of the demo log",
-    () => {
+    async () => {
       const demo = join(box.dir, "demo.db");
       const built = cli(["--db", demo, "demo"]);
       expect(built.code, built.stderr).toBe(0);
       const store = openLog(demo, { readonly: true });
-      const demoRefs = [...store.allEvents()].filter((e) => e.kind === "decision").map((e) => e.ref!);
-      store.close();
+      const demoRefs = (await collect(store.allEvents())).filter((e) => e.kind === "decision").map((e) => e.ref!);
+      await store.close();
       expect(demoRefs.length).toBeGreaterThan(20);
       for (const ref of demoRefs) {
         const { code, data } = json(["--db", demo, "rules", "explain", "--ref", ref]);

@@ -180,13 +180,13 @@ describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", ()
     });
     const store = openLog(db, { readonly: true });
     try {
-      const recorded = store.getDecision(ref)!;
+      const recorded = (await store.getDecision(ref))!;
       for (const key of SAME) expect(recorded[key], key).toEqual(expected[key]);
-      const override = store.eventsFor(ref).find((e) => e.kind === "override");
+      const override = (await store.eventsFor(ref)).find((e) => e.kind === "override");
       expect(override?.body).toMatchObject({ to: "protect", direction: "up", reason: "The father is due home tonight." });
-      expect(store.listDrafts()).toEqual([]); // the draft goes when the decision is recorded
+      expect(await store.listDrafts()).toEqual([]); // the draft goes when the decision is recorded
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -250,10 +250,10 @@ describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", ()
     });
     const store = openLog(db, { readonly: true });
     try {
-      const recorded = store.getDecision(done[1]!)!;
+      const recorded = (await store.getDecision(done[1]!))!;
       for (const key of SAME) expect(recorded[key], key).toEqual(expected[key]);
     } finally {
-      store.close();
+      await store.close();
     }
     expect(runCli(["--rules", MINIMAL, "--db", db, "resume"], { env }).stdout).toContain("No unfinished interviews");
   });

@@ -44,8 +44,8 @@ const FINISH = { review: "submit", decision: "accept", analysis: "Alex is a baby
 /** A draft store that keeps every saved state, to check that each answer is saved at once. */
 class RecordingDrafts extends MemoryDraftStore {
   readonly snapshots: DraftState[] = [];
-  override saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): void {
-    super.saveDraft(draft);
+  override async saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): Promise<void> {
+    await super.saveDraft(draft);
     this.snapshots.push(JSON.parse(JSON.stringify(draft.state)) as DraftState);
   }
 }
@@ -57,9 +57,9 @@ class FakeRecorder implements RecorderPort {
     private readonly rules: CompiledRuleSet,
     private readonly history: HistoryPort | undefined = undefined,
   ) {}
-  record(input: RecordInput): Decision {
+  async record(input: RecordInput): Promise<Decision> {
     this.inputs.push(input);
-    const history = this.history ? this.history.lookup(input.answers, NOW_ISO, input.choices) : EMPTY_HISTORY;
+    const history = this.history ? await this.history.lookup(input.answers, NOW_ISO, input.choices) : EMPTY_HISTORY;
     return { ...evaluate(this.rules, { answers: input.answers, history, now: NOW_ISO }), ref: "TRG-2026-000042" };
   }
 }
@@ -233,7 +233,7 @@ describe("downgrades", () => {
 describe("identity first: earlier referrals", () => {
   const lookups: { answered: string[]; confirm: string[] }[] = [];
   const history: HistoryPort = {
-    lookup(answers, _receivedAt, choices) {
+    async lookup(answers, _receivedAt, choices) {
       lookups.push({ answered: Object.keys(answers), confirm: [...choices.confirm] });
       const confirmed = choices.confirm.has("TRG-2026-000007") ? true : choices.reject.has("TRG-2026-000007") ? false : undefined;
       const earlier = [{ ref: "TRG-2026-000003", received_at: "2026-10-01T09:00:00+01:00", outcome: "help" }];
@@ -284,7 +284,7 @@ describe("interrupted and resumed", () => {
     const drafts = new RecordingDrafts();
     const first = new ScriptedPrompter({ ...ANSWERS, contacts: INTERRUPT });
     await expect(conductInterview(deps(first, { drafts }))).rejects.toThrow(PromptInterrupted);
-    const draft = drafts.getDraft("DTEST001")!;
+    const draft = (await drafts.getDraft("DTEST001"))!;
     expect(draft.createdBy).toBe("worker.one");
     const state = parseDraftState(draft.state)!;
     expect(state.flow.asked).toEqual(["received_at", "child_name", "age", "concerns"]);
@@ -306,8 +306,8 @@ describe("interrupted and resumed", () => {
     const drafts = new RecordingDrafts();
     const result = await conductInterview(deps(new ScriptedPrompter({ ...ANSWERS, review: "save" }), { drafts }));
     expect(result).toEqual({ kind: "saved", draftId: "DTEST001" });
-    expect(parseDraftState(drafts.getDraft("DTEST001")!.state)!.stage).toBe("review");
-    const { state } = prepareResume(rs, drafts.getDraft("DTEST001")!);
+    expect(parseDraftState((await drafts.getDraft("DTEST001"))!.state)!.stage).toBe("review");
+    const { state } = prepareResume(rs, (await drafts.getDraft("DTEST001"))!);
     const again = new ScriptedPrompter({ ...FINISH });
     await conductInterview(deps(again, { drafts }), state);
     expect(again.asked).toEqual(["review", "decision", "analysis"]);
@@ -325,7 +325,7 @@ describe("interrupted and resumed", () => {
         .replace("options: [baby, young, older, unknown]", "options: [baby, young, teen, unknown]")
         .replace("in: [older]", "in: [teen]"),
     );
-    const { state, notes } = prepareResume(v2, drafts.getDraft("DTEST001")!);
+    const { state, notes } = prepareResume(v2, (await drafts.getDraft("DTEST001"))!);
     expect(notes[0]).toMatch(/started under rules minimal 1 \(.{12}\); the current rules are minimal 2/);
     expect(notes.join("\n")).toMatch(/The answer to "Age band" no longer fits/);
     const second = new ScriptedPrompter({ age: "teen", contacts: 0, whereabouts: "safe", referrer: "family", note: null, ...FINISH });
@@ -334,10 +334,10 @@ describe("interrupted and resumed", () => {
     expect(result.kind === "dry_run" && result.decision.rule_set.version).toBe("2");
   });
 
-  it("draft ids are short, typeable and unique in the store", () => {
+  it("draft ids are short, typeable and unique in the store", async () => {
     const taken = new Set<string>();
     for (let i = 0; i < 200; i++) {
-      const id = newDraftId((x) => taken.has(x));
+      const id = await newDraftId((x) => taken.has(x));
       expect(id).toMatch(/^D[A-Z2-9]{7}$/);
       taken.add(id);
     }

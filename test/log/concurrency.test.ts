@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../src/log/open.js";
 import { verifyLog } from "../../src/log/verify.js";
-import { builtLogModule, FIXTURES, tempDir } from "./helpers.js";
+import { builtLogModule, collect, FIXTURES, tempDir } from "./helpers.js";
 
 interface Child {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }>;
@@ -73,8 +73,8 @@ describe("several processes", () => {
     const store = openLog(path);
     const result = await verifyLog(store);
     expect(result).toMatchObject({ ok: true, count: 400 });
-    const entries = [...store.allEvents()];
-    store.close();
+    const entries = await collect(store.allEvents());
+    await store.close();
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     expect(entries.filter((e) => e.actor === "writer-a")).toHaveLength(200);
     // Each process was told the seq and hash that are really in the file.
@@ -97,7 +97,7 @@ describe("several processes", () => {
 
   it("a writer killed mid-append leaves a valid chain holding every committed entry", async () => {
     const path = join(tempDir(), "log.db");
-    openLog(path).close();
+    openLog(path).closeNow();
     const child = appender(path, "doomed", "forever");
     child.onLine(() => {
       if (child.lines.length >= 150) child.kill();
@@ -109,13 +109,13 @@ describe("several processes", () => {
     const result = await verifyLog(store);
     expect(result.ok).toBe(true);
     expect(result.count).toBeGreaterThanOrEqual(lines.length);
-    const byseq = new Map([...store.allEvents()].map((e) => [e.seq, e.hash]));
+    const byseq = new Map((await collect(store.allEvents())).map((e) => [e.seq, e.hash]));
     for (const line of lines) {
       const [seq, hash] = line.split(" ");
       expect(byseq.get(Number(seq))).toBe(hash);
     }
     // And the log is still usable.
-    expect(store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} }).seq).toBe(result.count + 1);
-    store.close();
+    expect((await store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} })).seq).toBe(result.count + 1);
+    await store.close();
   });
 });

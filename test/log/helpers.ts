@@ -92,7 +92,7 @@ export function builtLogModule(): string {
   if (built !== undefined) return built;
   const out = mkdtempSync(join(tmpdir(), "triage-log-build-"));
   const src = join(REPO, "src");
-  const queue = ["log/open.ts", "log/store.ts", "log/verify.ts", "log/verify-worker.ts"];
+  const queue = ["log/open.ts", "log/sqlite-store.ts", "log/verify.ts", "log/verify-worker.ts"];
   const seen = new Set<string>();
   while (queue.length > 0) {
     const rel = queue.pop() as string;
@@ -120,6 +120,13 @@ afterAll(() => {
   if (built !== undefined) rmSync(built, { recursive: true, force: true });
   built = undefined;
 });
+
+/** Everything an async iterable yields (Array.fromAsync arrives in Node 22). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
 
 export const FIXTURES = join(REPO, "test", "log", "fixtures");
 

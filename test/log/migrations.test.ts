@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { EXPECTED_TRIGGERS, LATEST_VERSION, migrate, MIGRATIONS, type Migration, TRIAGE_APPLICATION_ID, userVersion } from "../../src/log/migrations.js";
 import { openLog } from "../../src/log/open.js";
-import { tempDir } from "./helpers.js";
+import { collect, tempDir } from "./helpers.js";
 
 const names = (db: Database.Database, type: string): string[] =>
   db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all(type) as string[];
@@ -13,7 +13,7 @@ function emptyDb(): Database.Database {
 }
 
 describe("migration 1", () => {
-  it("takes an empty database to version 1 with the whole schema", () => {
+  it("takes an empty database to version 1 with the whole schema", async () => {
     const db = emptyDb();
     expect(migrate(db, MIGRATIONS, 1)).toEqual([1]);
     expect(userVersion(db)).toBe(1);
@@ -39,7 +39,7 @@ describe("migration 1", () => {
     db.close();
   });
 
-  it("is a no-op the second time", () => {
+  it("is a no-op the second time", async () => {
     const db = emptyDb();
     migrate(db);
     expect(migrate(db)).toEqual([]);
@@ -47,7 +47,7 @@ describe("migration 1", () => {
     db.close();
   });
 
-  it("refuses kinds outside the list and non-text bodies (STRICT, CHECK)", () => {
+  it("refuses kinds outside the list and non-text bodies (STRICT, CHECK)", async () => {
     const db = emptyDb();
     migrate(db);
     const insert = db.prepare("INSERT INTO events (seq, ref, kind, actor, at, body, prev_hash, hash) VALUES (1, NULL, ?, 'a', 't', ?, 'p', 'h')");
@@ -68,7 +68,7 @@ describe("the migration runner", () => {
     },
   };
 
-  it("applies migrations one by one, each setting user_version", () => {
+  it("applies migrations one by one, each setting user_version", async () => {
     const db = emptyDb();
     expect(migrate(db, [v2, ...MIGRATIONS], 1)).toEqual([1]);
     expect(userVersion(db)).toBe(1);
@@ -78,7 +78,7 @@ describe("the migration runner", () => {
     db.close();
   });
 
-  it("rolls back a failing migration alone, leaving the earlier ones", () => {
+  it("rolls back a failing migration alone, leaving the earlier ones", async () => {
     const db = emptyDb();
     expect(() => migrate(db, [...MIGRATIONS, v2, failing])).toThrow("boom");
     expect(userVersion(db)).toBe(2);
@@ -88,16 +88,16 @@ describe("the migration runner", () => {
 });
 
 describe("reopening", () => {
-  it("keeps the data and does not migrate again", () => {
+  it("keeps the data and does not migrate again", async () => {
     const path = join(tempDir(), "log.db");
     const first = openLog(path);
     expect(first.isNew).toBe(true);
-    first.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: { n: 1 } });
-    first.close();
+    await first.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: { n: 1 } });
+    await first.close();
     const again = openLog(path);
     expect(again.isNew).toBe(false);
-    expect(again.head().seq).toBe(1);
-    expect([...again.allEvents()].map((e) => e.body)).toEqual([{ n: 1 }]);
-    again.close();
+    expect((await again.head()).seq).toBe(1);
+    expect((await collect(again.allEvents())).map((e) => e.body)).toEqual([{ n: 1 }]);
+    await again.close();
   });
 });

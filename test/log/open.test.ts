@@ -20,6 +20,16 @@ function refusal(fn: () => unknown): LogError {
   throw new Error("expected a LogError, but it opened");
 }
 
+async function rejection(promise: Promise<unknown>): Promise<LogError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LogError);
+    return error as LogError;
+  }
+  throw new Error("expected a LogError, but it succeeded");
+}
+
 /** Opens in a child process, as `nobody` when we are root (root would ignore the modes under test). */
 function probe(dbPath: string, mode: "write" | "readonly" = "write"): { ok: boolean; name?: string; message?: string } {
   const result = spawnSync(process.execPath, [join(FIXTURES, "open-probe.mjs"), builtLogModule(), dbPath, mode], {
@@ -41,7 +51,7 @@ function probeOwnedDir(): string {
 }
 
 describe("openLog: a new log", () => {
-  it("creates a missing folder (0700) and the file owner-only (0600), with the pragmas set", () => {
+  it("creates a missing folder (0700) and the file owner-only (0600), with the pragmas set", async () => {
     const dir = join(tempDir(), "a", "b");
     const store = openLog(join(dir, "triage.db"));
     expect(store.isNew).toBe(true);
@@ -56,27 +66,27 @@ describe("openLog: a new log", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma("application_id", { simple: true })).toBe(TRIAGE_APPLICATION_ID);
     expect(store.path).toBe(join(dir, "triage.db"));
-    store.close();
+    await store.close();
     // The journal files SQLite made are owner-only too.
     const again = openLog(join(dir, "triage.db"), { busyTimeoutMs: 250 });
     expect(again.isNew).toBe(false);
     expect(again.sqlite.pragma("busy_timeout", { simple: true })).toBe(250);
-    again.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} });
+    await again.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} });
     expect(statSync(join(dir, "triage.db-wal")).mode & 0o777).toBe(0o600);
-    again.close();
+    await again.close();
   });
 
-  it("treats an existing empty file as a new log", () => {
+  it("treats an existing empty file as a new log", async () => {
     const path = join(tempDir(), "empty.db");
     writeFileSync(path, "");
     const store = openLog(path);
     expect(store.isNew).toBe(true);
-    store.close();
+    await store.close();
   });
 });
 
 describe("openLog refuses, leaving the file as it was", () => {
-  it("a text file: not a database", () => {
+  it("a text file: not a database", async () => {
     const path = join(tempDir(), "notes.db");
     writeFileSync(path, "Shopping: milk, eggs\n");
     const before = readFileSync(path);
@@ -87,11 +97,11 @@ describe("openLog refuses, leaving the file as it was", () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
-  it("someone else's SQLite database: not a triage log", () => {
+  it("someone else's SQLite database: not a triage log", async () => {
     const path = join(tempDir(), "other.db");
     const other = new Database(path);
     other.exec("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')");
-    other.close();
+    await other.close();
     const before = readFileSync(path);
     const error = refusal(() => openLog(path));
     expect(error.message).toContain(path);
@@ -99,7 +109,7 @@ describe("openLog refuses, leaving the file as it was", () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  it("someone else's SQLite database with a write-ahead log still pending, left by a crash", () => {
+  it("someone else's SQLite database with a write-ahead log still pending, left by a crash", async () => {
     const path = join(tempDir(), "crashed.db");
     // Another program writes in WAL mode and dies before checkpointing.
     const script = `const D = require("better-sqlite3"); const db = new D(${JSON.stringify(path)}); db.pragma("journal_mode = WAL");
@@ -113,9 +123,9 @@ describe("openLog refuses, leaving the file as it was", () => {
     expect(readFileSync(`${path}-wal`).equals(wal)).toBe(true);
   });
 
-  it("a log written by a newer version of triage", () => {
+  it("a log written by a newer version of triage", async () => {
     const path = join(tempDir(), "newer.db");
-    openLog(path).close();
+    openLog(path).closeNow();
     const db = new Database(path);
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
@@ -127,7 +137,7 @@ describe("openLog refuses, leaving the file as it was", () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  it("a folder that cannot be created (its parent is a file)", () => {
+  it("a folder that cannot be created (its parent is a file)", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "plain-file"), "x");
     const error = refusal(() => openLog(join(dir, "plain-file", "sub", "triage.db")));
@@ -135,12 +145,12 @@ describe("openLog refuses, leaving the file as it was", () => {
     expect(error.exitCode).toBe(4);
   });
 
-  it("a folder in place of the file", () => {
+  it("a folder in place of the file", async () => {
     const dir = tempDir();
     expect(refusal(() => openLog(dir)).message).toContain("is not a file");
   });
 
-  it("read-only: a missing log is not created", () => {
+  it("read-only: a missing log is not created", async () => {
     const path = join(tempDir(), "none.db");
     expect(refusal(() => openLog(path, { readonly: true })).message).toContain(`there is no log at ${path}`);
     expect(existsSync(path)).toBe(false);
@@ -148,7 +158,7 @@ describe("openLog refuses, leaving the file as it was", () => {
 });
 
 describe("permissions (checked as an unprivileged user)", () => {
-  it("a read-only folder when writing", () => {
+  it("a read-only folder when writing", async () => {
     const dir = probeOwnedDir();
     chmodSync(dir, 0o555);
     const result = probe(join(dir, "triage.db"));
@@ -157,12 +167,12 @@ describe("permissions (checked as an unprivileged user)", () => {
     expect(result.message).toContain(join(dir, "triage.db"));
   });
 
-  it("a read-only file when writing, though reading it still works", () => {
+  it("a read-only file when writing, though reading it still works", async () => {
     const dir = probeOwnedDir();
     const path = join(dir, "triage.db");
     const store = openLog(path);
-    store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} });
-    store.close();
+    await store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} });
+    await store.close();
     if (IS_ROOT) chownSync(path, NOBODY, NOBODY);
     chmodSync(path, 0o444);
     const result = probe(path);
@@ -173,15 +183,15 @@ describe("permissions (checked as an unprivileged user)", () => {
 });
 
 describe("a locked log", () => {
-  it("waits for the busy timeout, then fails with a clear LogError", () => {
+  it("waits for the busy timeout, then fails with a clear LogError", async () => {
     const path = join(tempDir(), "locked.db");
-    openLog(path).close();
+    openLog(path).closeNow();
     const holder = new Database(path);
     holder.exec("BEGIN EXCLUSIVE");
     try {
       const store = openLog(path, { busyTimeoutMs: 300 });
       const started = performance.now();
-      const error = refusal(() => store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} }));
+      const error = await rejection(store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} }));
       const waited = performance.now() - started;
       expect(error.message).toContain("the log is locked by another triage process");
       expect(error.message).toContain(path);
@@ -189,8 +199,8 @@ describe("a locked log", () => {
       expect(waited).toBeLessThan(5000);
       holder.exec("ROLLBACK");
       // Once the lock is gone the same store works.
-      expect(store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:01Z", body: {} }).seq).toBe(1);
-      store.close();
+      expect((await store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:01Z", body: {} })).seq).toBe(1);
+      await store.close();
     } finally {
       if (holder.inTransaction) holder.exec("ROLLBACK");
       holder.close();
@@ -202,9 +212,9 @@ describe("a damaged log", () => {
   it("is reported as damaged, not as a crash", async () => {
     const path = join(tempDir(), "damaged.db");
     const store = openLog(path);
-    for (let i = 0; i < 50; i++) store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: { i, pad: "x".repeat(500) } });
+    for (let i = 0; i < 50; i++) await store.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: { i, pad: "x".repeat(500) } });
     const pageSize = store.sqlite.pragma("page_size", { simple: true }) as number;
-    store.close();
+    await store.close();
     // Everything after page 1 (the schema) becomes garbage: the tables' pages.
     const fd = openSync(path, "r+");
     const rest = statSync(path).size - pageSize;
@@ -216,7 +226,7 @@ describe("a damaged log", () => {
       try {
         await verifyLog(reopened);
       } finally {
-        reopened.close();
+        await reopened.close();
       }
     } catch (e) {
       error = e;
@@ -243,7 +253,7 @@ describe("SQLite result codes become messages", () => {
     expect(error?.message).toContain("/x/log.db");
   });
 
-  it("leaves other errors alone", () => {
+  it("leaves other errors alone", async () => {
     expect(describeSqliteError(Object.assign(new Error("constraint"), { code: "SQLITE_CONSTRAINT_TRIGGER" }), "/x", 1)).toBeUndefined();
     expect(describeSqliteError(new TypeError("bug"), "/x", 1)).toBeUndefined();
   });

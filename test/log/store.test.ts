@@ -3,42 +3,42 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../src/log/canonical.js";
 import { classifyMatch } from "../../src/workflow/match.js";
 import { openLog } from "../../src/log/open.js";
-import type { LogStore } from "../../src/log/store.js";
+import type { SqliteLogStore } from "../../src/log/sqlite-store.js";
 import type { ListFilters } from "../../src/log/types.js";
 import { verifyLog } from "../../src/log/verify.js";
-import { RULE_SET_CONTENT, RULE_SET_SHA, sampleDecision, tempDir } from "./helpers.js";
+import { collect, RULE_SET_CONTENT, RULE_SET_SHA, sampleDecision, tempDir } from "./helpers.js";
 
-const newStore = (): LogStore => openLog(join(tempDir(), "log.db"));
+const newStore = (): SqliteLogStore => openLog(join(tempDir(), "log.db"));
 const by = { actor: "ada", ruleSetContent: RULE_SET_CONTENT };
 
 describe("recordDecision", () => {
-  it("allocates TRG-<year decided>-<6 digits>, counting per year", () => {
+  it("allocates TRG-<year decided>-<6 digits>, counting per year", async () => {
     const store = newStore();
     const refs = [
-      store.recordDecision(sampleDecision({ decidedAt: "2026-12-31T23:30:00+00:00" }), by),
-      store.recordDecision(sampleDecision({ decidedAt: "2026-12-31T23:45:00+00:00" }), by),
+      await store.recordDecision(sampleDecision({ decidedAt: "2026-12-31T23:30:00+00:00" }), by),
+      await store.recordDecision(sampleDecision({ decidedAt: "2026-12-31T23:45:00+00:00" }), by),
       // Local new year's day, still 2026 in UTC: the year as written counts.
-      store.recordDecision(sampleDecision({ decidedAt: "2027-01-01T00:30:00+01:00" }), by),
-      store.recordDecision(sampleDecision({ decidedAt: "2026-06-01T09:00:00+01:00" }), by),
+      await store.recordDecision(sampleDecision({ decidedAt: "2027-01-01T00:30:00+01:00" }), by),
+      await store.recordDecision(sampleDecision({ decidedAt: "2026-06-01T09:00:00+01:00" }), by),
     ];
     expect(refs).toEqual(["TRG-2026-000001", "TRG-2026-000002", "TRG-2027-000001", "TRG-2026-000003"]);
-    store.close();
+    await store.close();
   });
 
   it("stores the decision with its ref, registers the rule set once, and indexes it", async () => {
     const store = newStore();
     const decision = sampleDecision({ name: "Mira Vale", dob: "2021-05-04", childRef: "lc 1234", postcode: "zz9 9zz" });
-    const ref = store.recordDecision(decision, by);
-    const second = store.recordDecision(sampleDecision(), by);
-    expect(store.getDecision(ref)).toEqual({ ...decision, ref });
-    expect(store.getDecision("TRG-1999-000001")).toBeUndefined();
-    expect([...store.allEvents()].map((e) => [e.seq, e.kind, e.ref])).toEqual([
+    const ref = await store.recordDecision(decision, by);
+    const second = await store.recordDecision(sampleDecision(), by);
+    expect(await store.getDecision(ref)).toEqual({ ...decision, ref });
+    expect(await store.getDecision("TRG-1999-000001")).toBeUndefined();
+    expect((await collect(store.allEvents())).map((e) => [e.seq, e.kind, e.ref])).toEqual([
       [1, "rule_set", null],
       [2, "decision", ref],
       [3, "decision", second],
     ]);
-    expect(store.getRuleSetContent(RULE_SET_SHA)).toEqual(RULE_SET_CONTENT);
-    expect(store.getDecisionRow(ref)).toMatchObject({
+    expect(await store.getRuleSetContent(RULE_SET_SHA)).toEqual(RULE_SET_CONTENT);
+    expect(await store.getDecisionRow(ref)).toMatchObject({
       ref,
       child_name: "Mira Vale",
       outcome: "early_help",
@@ -48,84 +48,86 @@ describe("recordDecision", () => {
       rule_set_sha256: RULE_SET_SHA,
     });
     expect(await verifyLog(store)).toMatchObject({ ok: true, problems: [] });
-    store.close();
+    await store.close();
   });
 
-  it("refuses a rule set whose content does not match its hash, recording nothing", () => {
+  it("refuses a rule set whose content does not match its hash, recording nothing", async () => {
     const store = newStore();
-    expect(() => store.recordDecision(sampleDecision(), { actor: "ada", ruleSetContent: { ...RULE_SET_CONTENT, version: "2" } })).toThrow(/content hashes to/);
-    expect(store.head().seq).toBe(0);
-    store.close();
+    await expect(store.recordDecision(sampleDecision(), { actor: "ada", ruleSetContent: { ...RULE_SET_CONTENT, version: "2" } })).rejects.toThrow(
+      /content hashes to/,
+    );
+    expect((await store.head()).seq).toBe(0);
+    await store.close();
   });
 
-  it("accepts the rule set as canonical JSON text too", () => {
+  it("accepts the rule set as canonical JSON text too", async () => {
     const store = newStore();
     expect(
-      store.registerRuleSet(
+      await store.registerRuleSet(
         { id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: canonicalJson(RULE_SET_CONTENT) },
         { actor: "lead", at: "2026-03-01T09:00:00Z" },
       ),
     ).toBe(true);
     expect(
-      store.registerRuleSet(
+      await store.registerRuleSet(
         { id: "test-rules", version: "1.0.0", sha256: RULE_SET_SHA, content: RULE_SET_CONTENT },
         { actor: "lead", at: "2026-03-01T09:00:00Z" },
       ),
     ).toBe(false);
-    expect(store.head().seq).toBe(1);
-    store.close();
+    expect((await store.head()).seq).toBe(1);
+    await store.close();
   });
 
-  it("deletes the draft in the same transaction: both happen or neither", () => {
+  it("deletes the draft in the same transaction: both happen or neither", async () => {
     const store = newStore();
     const draft = { id: "draft-1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { answers: { child_name: "Mira Vale" } }, at: "2026-03-02T10:00:00Z" };
-    store.saveDraft(draft);
+    await store.saveDraft(draft);
     // Make the last step of recording fail, with a real trigger in the real file.
     store.sqlite.exec("CREATE TRIGGER test_fail BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
-    expect(() => store.recordDecision(sampleDecision(), { ...by, draftId: "draft-1" })).toThrow("disk trouble");
-    expect(store.getDraft("draft-1")).toBeDefined();
-    expect(store.head().seq).toBe(0);
+    await expect(store.recordDecision(sampleDecision(), { ...by, draftId: "draft-1" })).rejects.toThrow("disk trouble");
+    expect(await store.getDraft("draft-1")).toBeDefined();
+    expect((await store.head()).seq).toBe(0);
     store.sqlite.exec("DROP TRIGGER test_fail");
-    const ref = store.recordDecision(sampleDecision(), { ...by, draftId: "draft-1" });
-    expect(store.getDraft("draft-1")).toBeUndefined();
-    expect(store.getDecision(ref)).toBeDefined();
-    store.close();
+    const ref = await store.recordDecision(sampleDecision(), { ...by, draftId: "draft-1" });
+    expect(await store.getDraft("draft-1")).toBeUndefined();
+    expect(await store.getDecision(ref)).toBeDefined();
+    await store.close();
   });
 
-  it("keeps later entries about a referral with it", () => {
+  it("keeps later entries about a referral with it", async () => {
     const store = newStore();
-    const ref = store.recordDecision(sampleDecision(), by);
-    store.append({ kind: "check", ref, actor: "ada", at: "2026-03-02T12:00:00Z", body: { check: "police", found: "nothing recorded" } });
-    store.append({ kind: "review", ref, actor: "maya", at: "2026-03-02T13:00:00Z", body: { verdict: "agree" } });
-    expect(store.eventsFor(ref).map((e) => [e.kind, e.actor])).toEqual([
+    const ref = await store.recordDecision(sampleDecision(), by);
+    await store.append({ kind: "check", ref, actor: "ada", at: "2026-03-02T12:00:00Z", body: { check: "police", found: "nothing recorded" } });
+    await store.append({ kind: "review", ref, actor: "maya", at: "2026-03-02T13:00:00Z", body: { verdict: "agree" } });
+    expect((await store.eventsFor(ref)).map((e) => [e.kind, e.actor])).toEqual([
       ["decision", "ada"],
       ["check", "ada"],
       ["review", "maya"],
     ]);
-    expect(store.eventsFor(ref)[1]?.body).toEqual({ check: "police", found: "nothing recorded" });
-    store.close();
+    expect((await store.eventsFor(ref))[1]?.body).toEqual({ check: "police", found: "nothing recorded" });
+    await store.close();
   });
 });
 
 describe("listDecisions", () => {
-  function seeded(): LogStore {
+  async function seeded(): Promise<SqliteLogStore> {
     const store = newStore();
     const nfa = { id: "nfa", level: 1, label: "No further action" };
-    store.batch(() => {
-      store.recordDecision(sampleDecision({ name: "Ada Lune", receivedAt: "2026-03-01T09:00:00+00:00" }), by);
-      store.recordDecision(sampleDecision({ name: "Bo Tarn", receivedAt: "2026-03-03T09:00:00+00:00", outcome: nfa }), by);
+    await store.batch(async (tx) => {
+      await tx.recordDecision(sampleDecision({ name: "Ada Lune", receivedAt: "2026-03-01T09:00:00+00:00" }), by);
+      await tx.recordDecision(sampleDecision({ name: "Bo Tarn", receivedAt: "2026-03-03T09:00:00+00:00", outcome: nfa }), by);
       // 09:30 BST is 08:30 UTC, so this was received before Bo's referral despite the later clock time.
-      store.recordDecision(sampleDecision({ name: "Cy Dorr", receivedAt: "2026-03-03T09:30:00+01:00" }), { ...by, actor: "ben" });
-      store.recordDecision(sampleDecision({ name: "Di 100%_Ok", childRef: "LC-77", receivedAt: "2026-03-05T09:00:00+00:00", outcome: nfa }), by);
+      await tx.recordDecision(sampleDecision({ name: "Cy Dorr", receivedAt: "2026-03-03T09:30:00+01:00" }), { ...by, actor: "ben" });
+      await tx.recordDecision(sampleDecision({ name: "Di 100%_Ok", childRef: "LC-77", receivedAt: "2026-03-05T09:00:00+00:00", outcome: nfa }), by);
     });
     return store;
   }
 
-  it("lists newest received first, by instant not by text", () => {
-    const store = seeded();
-    expect(store.listDecisions({ limit: 10 }).map((r) => r.child_name)).toEqual(["Di 100%_Ok", "Bo Tarn", "Cy Dorr", "Ada Lune"]);
-    expect(store.listDecisions({ limit: 2 })).toHaveLength(2);
-    store.close();
+  it("lists newest received first, by instant not by text", async () => {
+    const store = await seeded();
+    expect((await store.listDecisions({ limit: 10 })).map((r) => r.child_name)).toEqual(["Di 100%_Ok", "Bo Tarn", "Cy Dorr", "Ada Lune"]);
+    expect(await store.listDecisions({ limit: 2 })).toHaveLength(2);
+    await store.close();
   });
 
   it.each([
@@ -137,63 +139,63 @@ describe("listDecisions", () => {
     [{ child: "LC-77" }, ["Di 100%_Ok"]],
     [{ child: "TRG-2026-000001" }, ["Ada Lune"]],
     [{ child: "%" }, []],
-  ])("filters %j", (filters, names) => {
-    const store = seeded();
-    expect(store.listDecisions({ ...filters, limit: 50 }).map((r) => r.child_name)).toEqual(names);
-    store.close();
+  ])("filters %j", async (filters, names) => {
+    const store = await seeded();
+    expect((await store.listDecisions({ ...filters, limit: 50 })).map((r) => r.child_name)).toEqual(names);
+    await store.close();
   });
 
-  it("pages with offset", () => {
-    const store = seeded();
-    expect(store.listDecisions({ limit: 2, offset: 1 }).map((r) => r.child_name)).toEqual(["Bo Tarn", "Cy Dorr"]);
-    expect(store.listDecisions({ limit: 2, offset: 4 })).toEqual([]);
-    store.close();
+  it("pages with offset", async () => {
+    const store = await seeded();
+    expect((await store.listDecisions({ limit: 2, offset: 1 })).map((r) => r.child_name)).toEqual(["Bo Tarn", "Cy Dorr"]);
+    expect(await store.listDecisions({ limit: 2, offset: 4 })).toEqual([]);
+    await store.close();
   });
 
-  it("narrows by derived state as a superset: outcome may have changed, reviewed, pending", () => {
-    const store = seeded();
-    const [di, bo, cy, ada] = store.listDecisions({ limit: 10 }).map((r) => r.ref) as [string, string, string, string];
+  it("narrows by derived state as a superset: outcome may have changed, reviewed, pending", async () => {
+    const store = await seeded();
+    const [di, bo, cy, ada] = (await store.listDecisions({ limit: 10 })).map((r) => r.ref) as [string, string, string, string];
     const at = "2026-03-06T09:00:00Z";
-    store.append({
+    await store.append({
       kind: "override",
       ref: cy,
       actor: "ben",
       at,
       body: { from: "early_help", to: "nfa", direction: "down", reason: "fictional", pending: true },
     });
-    store.append({ kind: "review", ref: ada, actor: "maya", at, body: { action: "agree", of: "decision", role: "manager" } });
-    store.append({ kind: "review", ref: bo, actor: "maya", at, body: { action: "challenge", of: "decision", role: "manager", reason: "fictional" } });
-    const refs = (filters: Omit<ListFilters, "limit">): string[] => store.listDecisions({ ...filters, limit: 10 }).map((r) => r.ref);
+    await store.append({ kind: "review", ref: ada, actor: "maya", at, body: { action: "agree", of: "decision", role: "manager" } });
+    await store.append({ kind: "review", ref: bo, actor: "maya", at, body: { action: "challenge", of: "decision", role: "manager", reason: "fictional" } });
+    const refs = async (filters: Omit<ListFilters, "limit">): Promise<string[]> => (await store.listDecisions({ ...filters, limit: 10 })).map((r) => r.ref);
     // Cy was recorded as early help but may now be "nfa" (a downgrade is pending); Ada was reviewed.
-    expect(refs({ outcome: "nfa" })).toEqual([di, bo, cy, ada]);
-    expect(refs({ recordedOutcome: "nfa" })).toEqual([di, bo]);
+    expect(await refs({ outcome: "nfa" })).toEqual([di, bo, cy, ada]);
+    expect(await refs({ recordedOutcome: "nfa" })).toEqual([di, bo]);
     // A challenge is not a review that counts (workflow/state.ts).
-    expect(refs({ unreviewed: true })).toEqual([di, bo, cy]);
-    expect(refs({ pending: true })).toEqual([cy]);
-    store.close();
+    expect(await refs({ unreviewed: true })).toEqual([di, bo, cy]);
+    expect(await refs({ pending: true })).toEqual([cy]);
+    await store.close();
   });
 
-  it("says what is wrong with a bad date or limit", () => {
-    const store = seeded();
-    expect(() => store.listDecisions({ since: "last tuesday", limit: 5 })).toThrow('--since: "last tuesday" is not a date-time');
-    expect(() => store.listDecisions({ limit: 0 })).toThrow("--limit");
-    store.close();
+  it("says what is wrong with a bad date or limit", async () => {
+    const store = await seeded();
+    await expect(store.listDecisions({ since: "last tuesday", limit: 5 })).rejects.toThrow('--since: "last tuesday" is not a date-time');
+    await expect(store.listDecisions({ limit: 0 })).rejects.toThrow("--limit");
+    await store.close();
   });
 });
 
 describe("findCandidates", () => {
   // Noor shares only the postcode: fetched by the prefilter, then rejected by classifyMatch.
-  it("prefilters by reference, date of birth, postcode and name sound; classify decides", () => {
+  it("prefilters by reference, date of birth, postcode and name sound; classify decides", async () => {
     const store = newStore();
     const earlier = [
-      store.recordDecision(sampleDecision({ name: "Star Hobson", dob: "2025-03-02", postcode: "ZZ1 1ZZ" }), by),
-      store.recordDecision(sampleDecision({ name: "Kit Marlowe", dob: "2019-07-07", childRef: "LC-1" }), by),
-      store.recordDecision(sampleDecision({ name: "Noor Quill", dob: "2018-01-01", postcode: "zz11zz" }), by),
-      store.recordDecision(sampleDecision({ name: "Starr Hobsen", dob: "unknown" }), by),
-      store.recordDecision(sampleDecision({ name: "Unrelated Child", dob: "2010-10-10" }), by),
+      await store.recordDecision(sampleDecision({ name: "Star Hobson", dob: "2025-03-02", postcode: "ZZ1 1ZZ" }), by),
+      await store.recordDecision(sampleDecision({ name: "Kit Marlowe", dob: "2019-07-07", childRef: "LC-1" }), by),
+      await store.recordDecision(sampleDecision({ name: "Noor Quill", dob: "2018-01-01", postcode: "zz11zz" }), by),
+      await store.recordDecision(sampleDecision({ name: "Starr Hobsen", dob: "unknown" }), by),
+      await store.recordDecision(sampleDecision({ name: "Unrelated Child", dob: "2010-10-10" }), by),
     ];
     const current = { name: "Star Hobsen", dob: "2025-03-02", postcode: "ZZ1 1ZZ", ref: "lc-1" };
-    const found = store.findCandidates(current);
+    const found = await store.findCandidates(current);
     expect(found.map((c) => c.ref).sort()).toEqual(earlier.slice(0, 4).sort());
     const kinds = Object.fromEntries(found.map((c) => [c.ref, classifyMatch(current, c.identity).kind]));
     expect(kinds).toEqual({
@@ -202,19 +204,19 @@ describe("findCandidates", () => {
       [earlier[2] as string]: "none",
       [earlier[3] as string]: "possible",
     });
-    expect(store.findCandidates(current, { excludeRef: earlier[0] as string }).map((c) => c.ref)).not.toContain(earlier[0]);
-    expect(store.findCandidates({ name: "unknown" })).toEqual([]);
-    store.close();
+    expect((await store.findCandidates(current, { excludeRef: earlier[0] as string })).map((c) => c.ref)).not.toContain(earlier[0]);
+    expect(await store.findCandidates({ name: "unknown" })).toEqual([]);
+    await store.close();
   });
 });
 
 describe("drafts", () => {
-  it("are upserted, listed newest first and deleted", () => {
+  it("are upserted, listed newest first and deleted", async () => {
     const store = newStore();
-    store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:00:00Z" });
-    store.saveDraft({ id: "d2", createdBy: "ben", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:05:00Z" });
-    store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 2, answers: { a: ["x"] } }, at: "2026-03-02T10:10:00Z" });
-    expect(store.getDraft("d1")).toEqual({
+    await store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:00:00Z" });
+    await store.saveDraft({ id: "d2", createdBy: "ben", ruleSetSha256: RULE_SET_SHA, state: { step: 1 }, at: "2026-03-02T10:05:00Z" });
+    await store.saveDraft({ id: "d1", createdBy: "ada", ruleSetSha256: RULE_SET_SHA, state: { step: 2, answers: { a: ["x"] } }, at: "2026-03-02T10:10:00Z" });
+    expect(await store.getDraft("d1")).toEqual({
       id: "d1",
       createdBy: "ada",
       createdAt: "2026-03-02T10:00:00Z",
@@ -222,13 +224,13 @@ describe("drafts", () => {
       ruleSetSha256: RULE_SET_SHA,
       state: { step: 2, answers: { a: ["x"] } },
     });
-    expect(store.listDrafts().map((d) => d.id)).toEqual(["d1", "d2"]);
-    expect(store.listDrafts("ben").map((d) => d.id)).toEqual(["d2"]);
-    expect(store.deleteDraft("d1")).toBe(true);
-    expect(store.deleteDraft("d1")).toBe(false);
-    expect(store.getDraft("d1")).toBeUndefined();
-    expect(store.head().seq).toBe(0); // drafts are not part of the chain
-    store.close();
+    expect((await store.listDrafts()).map((d) => d.id)).toEqual(["d1", "d2"]);
+    expect((await store.listDrafts("ben")).map((d) => d.id)).toEqual(["d2"]);
+    expect(await store.deleteDraft("d1")).toBe(true);
+    expect(await store.deleteDraft("d1")).toBe(false);
+    expect(await store.getDraft("d1")).toBeUndefined();
+    expect((await store.head()).seq).toBe(0); // drafts are not part of the chain
+    await store.close();
   });
 });
 
@@ -236,20 +238,20 @@ describe("a read-only store", () => {
   it("reads but never writes", async () => {
     const path = join(tempDir(), "log.db");
     const writer = openLog(path);
-    const ref = writer.recordDecision(sampleDecision(), by);
-    writer.close();
+    const ref = await writer.recordDecision(sampleDecision(), by);
+    await writer.close();
     const reader = openLog(path, { readonly: true });
-    expect(reader.getDecision(ref)?.ref).toBe(ref);
+    expect((await reader.getDecision(ref))?.ref).toBe(ref);
     expect((await verifyLog(reader)).ok).toBe(true);
-    expect(() => reader.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} })).toThrow("opened read-only");
-    reader.close();
+    await expect(reader.append({ kind: "anchor", actor: "ada", at: "2026-03-02T10:00:00Z", body: {} })).rejects.toThrow("opened read-only");
+    await reader.close();
   });
 
-  it("hashes the same bytes it stored", () => {
+  it("hashes the same bytes it stored", async () => {
     const store = newStore();
-    store.append({ kind: "anchor", actor: "ada", at: "t", body: { x: "é" } });
+    await store.append({ kind: "anchor", actor: "ada", at: "t", body: { x: "é" } });
     const stored = store.sqlite.prepare("SELECT body FROM events").pluck().get() as string;
     expect(sha256Hex(stored)).toBe(sha256Hex(canonicalJson({ x: "é" })));
-    store.close();
+    await store.close();
   });
 });

@@ -13,16 +13,16 @@ import { builtLogModule, FIXTURES, RULE_SET_CONTENT, sampleDecision, tempDir } f
 const AT = "2026-03-02T10:00:00+00:00";
 
 /** 300 entries: a rule set, then decisions each followed by a check. */
-function bigLog(): string {
+async function bigLog(): Promise<string> {
   const path = join(tempDir(), "log.db");
   const store = openLog(path);
-  store.batch(() => {
-    while (store.head().seq < 300) {
-      const ref = store.recordDecision(sampleDecision({ name: `Child ${store.head().seq}` }), { actor: "ada", ruleSetContent: RULE_SET_CONTENT });
-      if (store.head().seq < 300) store.append({ kind: "check", ref, actor: "ada", at: AT, body: { found: "nothing" } });
+  await store.batch(async (tx) => {
+    while ((await tx.head()).seq < 300) {
+      const ref = await tx.recordDecision(sampleDecision({ name: `Child ${(await tx.head()).seq}` }), { actor: "ada", ruleSetContent: RULE_SET_CONTENT });
+      if ((await tx.head()).seq < 300) await tx.append({ kind: "check", ref, actor: "ada", at: AT, body: { found: "nothing" } });
     }
   });
-  store.close();
+  await store.close();
   return path;
 }
 
@@ -39,7 +39,7 @@ async function inProcess(path: string, threads: number, anchor?: { seq: number; 
   try {
     return await verifyLog(store, { threads, ...(anchor && { anchor }) });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -58,7 +58,7 @@ describe("verify in ranges", () => {
     ["the first entry deleted", "DELETE FROM events WHERE seq = 1"],
     ["a decision's index row deleted", "DELETE FROM decisions WHERE seq = 150"],
   ])("gives the same answer in one pass, in 3 ranges, and on 3 worker threads: %s", async (_name, sql) => {
-    const path = bigLog();
+    const path = await bigLog();
     if (sql !== "") tamper(path, sql);
     const one = await inProcess(path, 1);
     expect(await inProcess(path, 3)).toEqual(one);
@@ -68,7 +68,7 @@ describe("verify in ranges", () => {
   });
 
   it("finds the anchor in whichever range holds it", async () => {
-    const path = bigLog();
+    const path = await bigLog();
     const db = new Database(path, { readonly: true });
     const hash = db.prepare("SELECT hash FROM events WHERE seq = 230").pluck().get() as string;
     db.close();

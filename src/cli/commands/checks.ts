@@ -73,8 +73,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   try {
     let appended: number | undefined;
     if (record !== undefined) {
-      appended = store.batch(() => {
-        const { state, rs } = loadReferral(store, ref);
+      appended = await store.batch(async (tx) => {
+        const { state, rs } = await loadReferral(tx, ref);
         const tz = rs.officeHours.time_zone;
         const now = ctx.now(tz);
         const atText = typeof options.at === "string" ? options.at : undefined;
@@ -82,10 +82,10 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         if (!doneAt) throw new TriageError(`--at: "${atText}" is not a date-time; expected e.g. 2026-05-28T10:30 (local to ${tz}) or with an offset`);
         const verdict = planCheck(state, rs, { check: record, found: typeof options.found === "string" ? options.found : undefined, doneAt, now });
         if (!verdict.ok) throw refusalError(verdict.refusal);
-        return store.append({ kind: "check", ref, actor: ctx.user, at: formatInZone(now, tz), body: verdict.body }).seq;
+        return (await tx.append({ kind: "check", ref, actor: ctx.user, at: formatInZone(now, tz), body: verdict.body })).seq;
       });
     }
-    const { state, rs } = loadReferral(store, ref);
+    const { state, rs } = await loadReferral(store, ref);
     const report = checksReport(state, rs, ctx.now(rs.officeHours.time_zone));
     if (ctx.json) {
       ctx.out(JSON.stringify(appended === undefined ? report : { ...report, appended }, null, 2));
@@ -95,6 +95,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const head = appended === undefined ? "" : inert(`Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`);
     ctx.out(head + render(inertDeep(report), inertDeep(texts), makeStyle(ctx.color)));
   } finally {
-    store.close();
+    await store.close();
   }
 }

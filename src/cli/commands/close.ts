@@ -7,7 +7,7 @@ import { formatInZone } from "../../rules/time.js";
 import { planClosure, rescreenStatus } from "../../workflow/actions.js";
 import { laterDecisionsAbout, refusalError } from "../actions.js";
 import type { Context } from "../context.js";
-import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { isServerLog, loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
 import { wrap } from "../render/text.js";
 import { loadTeam } from "../team.js";
 import { inert } from "../render/inert.js";
@@ -18,25 +18,26 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const ref = args[0]!;
   const reason = String(options.as ?? "");
   // Only for a note: proposing needs no team file; a broken one must not stop the proposal.
-  const teamInfo = await loadTeam(ctx).catch(() => undefined);
+  const teamInfo = isServerLog(ctx) ? undefined : await loadTeam(ctx).catch(() => undefined);
   const store = await openStore(ctx);
   try {
-    const { seq, body, rs } = store.batch(() => {
-      const { state, rs } = loadReferral(store, ref);
+    const { seq, body, rs } = await store.batch(async (tx) => {
+      const { state, rs } = await loadReferral(tx, ref);
+      const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planClosure(state, rs, {
         reason,
         rationale: str(options.rationale),
         evidence: str(options.evidence),
-        rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)),
+        rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
       // A closure takes the outcome to the lowest: the shell's own floor check must agree.
       refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, 1);
       const now = ctx.now(rs.officeHours.time_zone);
-      const head = store.append({ kind: "closure", ref, actor: ctx.user, at: formatInZone(now, rs.officeHours.time_zone), body: verdict.body });
+      const head = await tx.append({ kind: "closure", ref, actor: ctx.user, at: formatInZone(now, rs.officeHours.time_zone), body: verdict.body });
       return { seq: head.seq, body: verdict.body, rs };
     });
-    const { state } = loadReferral(store, ref);
+    const { state } = await loadReferral(store, ref);
     if (ctx.json) {
       ctx.out(JSON.stringify({ ref, seq, closure: body, status: state.closure?.status, outcome: state.outcome }, null, 2));
       return;
@@ -60,6 +61,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       );
     ctx.out(inert(out.join("\n")));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -9,7 +9,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const { makeAnchor } = await import("../../log/verify.js");
   const store = await openStore(ctx);
   try {
-    const text = makeAnchor(store, ctx.user, formatInZone(ctx.now("UTC"), "UTC"));
+    const text = await makeAnchor(store, ctx.user, formatInZone(ctx.now("UTC"), "UTC"));
     if (typeof options.out === "string") {
       try {
         writeFileSync(options.out, text, { mode: 0o600 });
@@ -23,6 +23,6 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     }
     ctx.out(text.trimEnd());
   } finally {
-    store.close();
+    await store.close();
   }
 }

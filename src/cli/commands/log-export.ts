@@ -32,7 +32,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const csv = options.format === "csv";
     let count = 0;
     let buffer = csv ? `${CSV_COLUMNS.join(",")}\r\n` : "";
-    for (const entry of store.allEvents()) {
+    for await (const entry of store.allEvents()) {
       buffer += csv ? `${CSV_COLUMNS.map((c) => csvCell(entry[c])).join(",")}\r\n` : `${JSON.stringify(entry)}\n`;
       count++;
       if (buffer.length > 1 << 20) {
@@ -44,6 +44,6 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     if (out) ctx.err(inert(`Exported ${count} entries to ${out}`));
   } finally {
     if (fd !== undefined) closeSync(fd);
-    store.close();
+    await store.close();
   }
 }

@@ -50,13 +50,13 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     // so referrals received at the same instant are never skipped; the ones already seen are ignored).
     let until = filters.until;
     for (;;) {
-      const rows = store.listDecisions({ ...filters, until, limit: page });
+      const rows = await store.listDecisions({ ...filters, until, limit: page });
       let fresh = 0;
       for (const row of rows) {
         if (seen.has(row.ref)) continue;
         seen.add(row.ref);
         fresh++;
-        const { state } = loadReferral(store, row.ref, cache);
+        const { state } = await loadReferral(store, row.ref, cache);
         const keep =
           (str("outcome") === undefined || state.outcome.id === str("outcome")) &&
           (options.unreviewed !== true || !state.reviewed) &&
@@ -98,6 +98,6 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       ),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -8,8 +8,8 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
   const ref = args[0]!;
   const store = await openStore(ctx, { readonly: true });
   try {
-    const { state, rs } = loadReferral(store, ref);
-    const entries = store.eventsFor(ref);
+    const { state, rs } = await loadReferral(store, ref);
+    const entries = await store.eventsFor(ref);
     const now = ctx.now(rs.officeHours.time_zone);
     if (ctx.json) {
       const { decision, ...rest } = state;
@@ -31,6 +31,6 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
     }
     ctx.out(renderReferral(state, entries, makeStyle(ctx.color), rs.outcomes.length, now));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -24,6 +24,6 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
     ctx.out(inert(lines.join("\n")));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -13,20 +13,21 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const ref = args[0]!;
   const store = await openStore(ctx);
   try {
-    const { seq, body } = store.batch(() => {
-      const { state, rs } = loadReferral(store, ref);
+    const { seq, body } = await store.batch(async (tx) => {
+      const { state, rs } = await loadReferral(tx, ref);
+      const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planOverride(state, rs, {
         to: String(options.to ?? ""),
         reason: typeof options.reason === "string" ? options.reason : undefined,
-        rescreen: rescreenStatus(state, rs, laterDecisionsAbout(store, rs, state)),
+        rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
       if (verdict.body.direction === "down") refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, rs.outcomeLevel.get(verdict.body.to)!);
       const tz = rs.officeHours.time_zone;
-      const head = store.append({ kind: "override", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      const head = await tx.append({ kind: "override", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
       return { seq: head.seq, body: verdict.body };
     });
-    const { state } = loadReferral(store, ref);
+    const { state } = await loadReferral(store, ref);
     if (ctx.json) {
       ctx.out(JSON.stringify({ ref, seq, override: body, status: state.overrides.find((o) => o.seq === seq)?.status, outcome: state.outcome }, null, 2));
       return;
@@ -41,6 +42,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       );
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -4,6 +4,7 @@
  * with an id it continues that one where it stopped.
  */
 import { existsSync } from "node:fs";
+import { redactUrl } from "../../log/pg-errors.js";
 import type { Context } from "../context.js";
 import { parseDraftState, resumeInterview, type DraftRecord } from "../interview-session.js";
 import { makeStyle } from "../render/style.js";
@@ -38,13 +39,13 @@ export function summarise(d: DraftRecord): DraftSummary {
 }
 
 async function listDrafts(ctx: Context): Promise<DraftSummary[]> {
-  if (!existsSync(ctx.dbPath)) return [];
-  const { openStore } = await import("../record.js");
+  const { isServerLog, openStore } = await import("../record.js");
+  if (!isServerLog(ctx) && !existsSync(ctx.dbPath)) return [];
   const store = await openStore(ctx, { readonly: true });
   try {
-    return store.listDrafts().map(summarise);
+    return (await store.listDrafts()).map(summarise);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -57,7 +58,7 @@ export async function run(ctx: Context, args: string[], _options: Record<string,
     return;
   }
   if (drafts.length === 0) {
-    ctx.out(`No unfinished interviews in ${ctx.dbPath}.`);
+    ctx.out(`No unfinished interviews in ${redactUrl(ctx.dbPath)}.`);
     return;
   }
   const style = makeStyle(ctx.color);

@@ -10,8 +10,8 @@ import { planReview } from "../../workflow/actions.js";
 import type { ReviewBody } from "../../workflow/events.js";
 import type { ReferralState } from "../../workflow/state.js";
 import type { Context } from "../context.js";
-import { loadReferral, openStore } from "../record.js";
-import { loadTeam } from "../team.js";
+import { isServerLog, loadReferral, openStore } from "../record.js";
+import { loadTeam, serverTeam } from "../team.js";
 import { refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
 
@@ -48,14 +48,18 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const chosen = (["agree", "challenge", "escalate"] as const).filter((a) => options[a] !== undefined && options[a] !== false);
   if (chosen.length !== 1) throw new TriageError("choose one of --agree, --challenge --reason TEXT, --escalate OUTCOME --reason TEXT");
   const action = chosen[0]!;
-  const { team, lookedAt } = await loadTeam(ctx);
+  // The file-based team is loaded first (bad input fails before the log is touched); the server
+  // log's team is the database's roles of whoever is logged in.
+  const fileTeam = isServerLog(ctx) ? undefined : await loadTeam(ctx);
   const store = await openStore(ctx);
   try {
-    const { seq, body } = store.batch(() => {
-      const { state, rs } = loadReferral(store, ref);
+    const { team, lookedAt } = fileTeam ?? serverTeam(store);
+    const { seq, body } = await store.batch(async (tx) => {
+      const { state, rs } = await loadReferral(tx, ref);
+      const decisionSeq = (await tx.getDecisionRow(ref))?.seq;
       const verdict = planReview(state, rs, {
         action,
-        of: parseOf(options.of, store.getDecisionRow(ref)?.seq),
+        of: parseOf(options.of, decisionSeq),
         to: typeof options.escalate === "string" ? options.escalate : undefined,
         reason: typeof options.reason === "string" ? options.reason : undefined,
         actor: ctx.user,
@@ -64,10 +68,10 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
       const tz = rs.officeHours.time_zone;
-      const head = store.append({ kind: "review", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      const head = await tx.append({ kind: "review", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
       return { seq: head.seq, body: verdict.body };
     });
-    const { state } = loadReferral(store, ref);
+    const { state } = await loadReferral(store, ref);
     if (ctx.json) {
       const target = body.of === "decision" ? undefined : (state.overrides.find((o) => o.seq === body.of) ?? state.closure);
       ctx.out(
@@ -91,6 +95,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     }
     ctx.out(inert(describe(body, seq, state, ref)));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ExitCode, TriageError } from "../../errors.js";
 import { readText } from "../../files.js";
+import { redactUrl } from "../../log/pg-errors.js";
 import type { LogStore } from "../../log/store.js";
 import { compileRuleSet } from "../../rules/compile.js";
 import { diffRuleSets, questionsKey, Replay, type LoggedCase } from "../../rules/diff.js";
@@ -39,17 +40,17 @@ function fixtureNames(dir: string): string[] {
 }
 
 /** Streams the logged decisions (chain order) into the replay; returns how many were skipped by --since. */
-function replayLog(store: LogStore, replay: Replay, since: number | undefined): { skipped: number } {
+async function replayLog(store: LogStore, replay: Replay, since: number | undefined): Promise<{ skipped: number }> {
   const keys = new Map<string, string | undefined>();
-  const keyOf = (sha256: string): string | undefined => {
+  const keyOf = async (sha256: string): Promise<string | undefined> => {
     if (!keys.has(sha256)) {
-      const content = store.getRuleSetContent(sha256);
+      const content = await store.getRuleSetContent(sha256);
       keys.set(sha256, content === undefined ? undefined : questionsKey((typeof content === "string" ? JSON.parse(content) : content) as RawRuleSet));
     }
     return keys.get(sha256);
   };
   let skipped = 0;
-  for (const entry of store.allEvents()) {
+  for await (const entry of store.allEvents()) {
     if (entry.kind !== "decision" || entry.ref === null) continue;
     const d = entry.body as Decision;
     if (since !== undefined && !(Date.parse(d.received_at) >= since)) {
@@ -57,7 +58,7 @@ function replayLog(store: LogStore, replay: Replay, since: number | undefined): 
       continue;
     }
     const logged: LoggedCase = { answers: d.answers, history: d.history, decided_at: d.decided_at, decision: d };
-    replay.addLogged(entry.ref, logged, keyOf(d.rule_set.sha256));
+    replay.addLogged(entry.ref, logged, keys.has(d.rule_set.sha256) ? keys.get(d.rule_set.sha256) : await keyOf(d.rule_set.sha256));
   }
   return { skipped };
 }
@@ -85,8 +86,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
 
   // The log: every logged decision, unless there is no log yet.
   const log: DiffReport["log"] = {
-    path: ctx.dbPath,
-    found: existsSync(ctx.dbPath),
+    path: redactUrl(ctx.dbPath),
+    found: /^postgres(ql)?:\/\//i.test(ctx.dbPath) || existsSync(ctx.dbPath),
     skipped_by_since: 0,
     ...(typeof options.since === "string" ? { since: options.since } : {}),
   };
@@ -94,9 +95,9 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const { openStore } = await import("../record.js");
     const store = await openStore(ctx, { readonly: true });
     try {
-      log.skipped_by_since = replayLog(store, replay, since).skipped;
+      log.skipped_by_since = (await replayLog(store, replay, since)).skipped;
     } finally {
-      store.close();
+      await store.close();
     }
   }
 

@@ -159,10 +159,10 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
   const other = options.rules !== undefined ? await loadRules(ctx, options.rules) : undefined;
   const store = await openStore(ctx, { readonly: true });
   try {
-    const stored = store.getDecision(ref);
+    const stored = await store.getDecision(ref);
     if (!stored) throw new TriageError(`there is no referral ${ref} in the log ${store.path}`, ExitCode.Usage, "`triage log list` shows the references");
-    const entry = store.eventsFor(ref).find((e) => e.kind === "decision");
-    const rs = storedRuleSet(store, stored.rule_set.sha256);
+    const entry = (await store.eventsFor(ref)).find((e) => e.kind === "decision");
+    const rs = await storedRuleSet(store, stored.rule_set.sha256);
 
     // The inputs exactly as the decision used them; the clock is the time it was decided.
     const input: EvaluateOptions = { answers: stored.answers, history: stored.history, now: stored.decided_at, warnings: stored.warnings };
@@ -229,6 +229,6 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
     if (comparison) out.push("", ...renderComparison(inertDeep(comparison), inertDeep(stored), s));
     ctx.out(out.join("\n"));
   } finally {
-    store.close();
+    await store.close();
   }
 }

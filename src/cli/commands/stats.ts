@@ -38,7 +38,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   try {
     const decisions: Decision[] = [];
     const entries = new Map<string, EntryLike[]>();
-    for (const e of store.allEvents()) {
+    for await (const e of store.allEvents()) {
       if (e.ref === null) continue;
       if (e.kind === "decision") decisions.push({ ...(e.body as Decision), ref: e.ref });
       else entries.set(e.ref, [...(entries.get(e.ref) ?? []), e]);
@@ -53,7 +53,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const cases: StatsCase[] = [];
     for (const d of decisions) {
       if (since && Date.parse(d.received_at) < since.getTime()) continue;
-      const rs = storedRuleSet(store, d.rule_set.sha256, cache);
+      const rs = await storedRuleSet(store, d.rule_set.sha256, cache);
       const outcomeOf = (id: string) => {
         const level = rs.outcomeLevel.get(id);
         if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
@@ -72,6 +72,6 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats }, null, 2));
     else ctx.out(renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, makeStyle(ctx.color)));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -44,13 +44,13 @@ export async function conductInterview(deps: SessionDeps, initial: DraftState = 
       const result: SessionResult = { kind: "dry_run", decision, analysis: choice.analysis };
       if (choice.escalation) result.escalation = choice.escalation;
       if (choice.downgrade) result.downgrade = choice.downgrade;
-      deps.drafts.deleteDraft(deps.draftId);
+      await deps.drafts.deleteDraft(deps.draftId);
       return result;
     }
     const input: RecordInput = { answers, now, choices: choicesOf(draft.links), analysis: choice.analysis, draftId: deps.draftId };
     if (choice.escalation) input.escalation = choice.escalation;
     if (choice.downgrade) input.downgrade = choice.downgrade;
-    const recorded = deps.recorder.record(input);
+    const recorded = await deps.recorder.record(input);
     return { kind: "recorded", decision: recorded, logPath: deps.recorder.logPath, draftId: deps.draftId };
   }
 }

@@ -32,10 +32,10 @@ export type DraftRecord = Draft;
 
 /** The drafts part of the log store (LogStore fits it); MemoryDraftStore for --dry-run and tests. */
 export interface DraftStore {
-  saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): void;
-  getDraft(id: string): DraftRecord | undefined;
-  listDrafts(): DraftRecord[];
-  deleteDraft(id: string): boolean;
+  saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): Promise<void>;
+  getDraft(id: string): Promise<DraftRecord | undefined>;
+  listDrafts(): Promise<DraftRecord[]>;
+  deleteDraft(id: string): Promise<boolean>;
 }
 
 export class MemoryDraftStore implements DraftStore {
@@ -43,7 +43,7 @@ export class MemoryDraftStore implements DraftStore {
   /** How many times a draft was saved (tests check "after every answer"). */
   saves = 0;
 
-  saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): void {
+  async saveDraft(draft: { id: string; createdBy: string; ruleSetSha256: string; state: unknown; at: string }): Promise<void> {
     const old = this.#drafts.get(draft.id);
     // Stored as JSON, as the log stores it, so nothing shares structure with the caller.
     const state: unknown = JSON.parse(JSON.stringify(draft.state));
@@ -57,23 +57,23 @@ export class MemoryDraftStore implements DraftStore {
     });
     this.saves++;
   }
-  getDraft(id: string): DraftRecord | undefined {
+  async getDraft(id: string): Promise<DraftRecord | undefined> {
     return this.#drafts.get(id);
   }
-  listDrafts(): DraftRecord[] {
+  async listDrafts(): Promise<DraftRecord[]> {
     return [...this.#drafts.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
   }
-  deleteDraft(id: string): boolean {
+  async deleteDraft(id: string): Promise<boolean> {
     return this.#drafts.delete(id);
   }
 }
 
 /** A short id a worker can type: "D" and 7 letters/digits without look-alikes. */
-export function newDraftId(exists: (id: string) => boolean = () => false): string {
+export async function newDraftId(exists: (id: string) => boolean | Promise<boolean> = () => false): Promise<string> {
   const alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789";
   for (;;) {
     const id = `D${[...randomBytes(7)].map((b) => alphabet[b % alphabet.length]).join("")}`;
-    if (!exists(id)) return id;
+    if (!(await exists(id))) return id;
   }
 }
 

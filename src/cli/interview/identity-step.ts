@@ -31,7 +31,7 @@ export async function identityStep(s: Session, answers: Record<string, Answer>, 
   const { deps, draft } = s;
   const { prompter, style } = deps;
   if (!deps.history) return true;
-  s.history = deps.history.lookup(answers, s.receivedAt(answers), choicesOf(draft.links));
+  s.history = await deps.history.lookup(answers, s.receivedAt(answers), choicesOf(draft.links));
   const open = s.history.possible_matches.filter((m) => m.confirmed === undefined);
   if (!quiet) {
     showEarlier(s);
@@ -49,10 +49,10 @@ export async function identityStep(s: Session, answers: Record<string, Answer>, 
     );
     if (choice === BACK) return false;
     draft.links[m.ref] = choice;
-    s.save();
+    await s.save();
   }
   if (open.length > 0) {
-    s.history = deps.history.lookup(answers, s.receivedAt(answers), choicesOf(draft.links));
+    s.history = await deps.history.lookup(answers, s.receivedAt(answers), choicesOf(draft.links));
     if (Object.values(draft.links).some(Boolean)) showEarlier(s);
   }
   return true;

@@ -18,7 +18,7 @@ export interface LinkChoices {
 
 export interface HistoryPort {
   /** The child's history as the rules will use it, given the answers so far and the worker's link choices. */
-  lookup(answers: Record<string, Answer>, receivedAt: string, choices: LinkChoices): HistoryUsed;
+  lookup(answers: Record<string, Answer>, receivedAt: string, choices: LinkChoices): Promise<HistoryUsed>;
 }
 
 export interface RecordInput {
@@ -33,7 +33,7 @@ export interface RecordInput {
 
 export interface RecorderPort {
   /** Evaluates with the history and records the decision with the worker's choices; returns it with its ref. */
-  record(input: RecordInput): Decision;
+  record(input: RecordInput): Promise<Decision>;
   readonly logPath: string;
 }
 

@@ -32,7 +32,7 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
       if (identityReady(rs, draft.flow, facts()) && key !== s.lookedUpFor) {
         if (!(await identityStep(s, effectiveAnswers(rs, draft.flow, facts()), false))) {
           draft.flow = goBack(draft.flow);
-          save();
+          await save();
           continue;
         }
         s.lookedUpFor = key;
@@ -51,7 +51,7 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
       });
       if (result === BACK) {
         draft.flow = goBack(draft.flow);
-        save();
+        await save();
         continue;
       }
       try {
@@ -61,7 +61,7 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
         prompter.show(style.bad(error.message));
         continue;
       }
-      save();
+      await save();
       continue;
     }
     if (step.kind === "done") return "submitted";
@@ -69,7 +69,7 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
     // The review screen.
     if (draft.stage !== "review") {
       draft.stage = "review";
-      save();
+      await save();
     }
     prompter.show(reviewText(s));
     const what = await prompter.choose(
@@ -84,11 +84,11 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
     );
     if (what === BACK) {
       draft.flow = goBack(draft.flow);
-      save();
+      await save();
       continue;
     }
     if (what === "save") {
-      save();
+      await save();
       return "saved";
     }
     if (what === "change") {

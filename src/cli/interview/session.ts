@@ -22,7 +22,7 @@ export interface Session {
   nowIso(): string;
   facts(): HistoryFacts;
   /** Saves the draft, with its progress and the child's name for listings. */
-  save(): void;
+  save(): Promise<void>;
   receivedAt(answers: Record<string, Answer>): string;
 }
 
@@ -33,13 +33,13 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
   const nowIso = () => formatInZone(deps.now(), tz);
   const facts = () => session.history.facts ?? NO_HISTORY;
 
-  const save = (): void => {
+  const save = async (): Promise<void> => {
     const far = howFar(rs, draft.flow, facts());
     draft.progress = { answered: far.answered, total: far.total };
     const name = identityOf(rs, draft.flow, facts()).name;
     if (name !== undefined) draft.child = name;
     else delete draft.child;
-    deps.drafts.saveDraft({ id: deps.draftId, createdBy: deps.user, ruleSetSha256: rs.sha256, state: draft, at: nowIso() });
+    await deps.drafts.saveDraft({ id: deps.draftId, createdBy: deps.user, ruleSetSha256: rs.sha256, state: draft, at: nowIso() });
   };
 
   const receivedAt = (answers: Record<string, Answer>): string => {

@@ -19,7 +19,7 @@ import { inert } from "../render/inert.js";
 interface Wiring {
   deps: SessionDeps;
   dryRun: boolean;
-  close(): void;
+  close(): Promise<void>;
 }
 
 async function openPorts(ctx: Context, rs: CompiledRuleSet, dryRun: boolean, prompter: Prompter, draftId: string | undefined): Promise<Wiring> {
@@ -27,7 +27,7 @@ async function openPorts(ctx: Context, rs: CompiledRuleSet, dryRun: boolean, pro
   const now = () => ctx.now(rs.officeHours.time_zone);
   if (dryRun) {
     const drafts = new MemoryDraftStore();
-    return { deps: { rs, prompter, drafts, draftId: draftId ?? newDraftId(), user: ctx.user, now, style }, dryRun, close: () => {} };
+    return { deps: { rs, prompter, drafts, draftId: draftId ?? (await newDraftId()), user: ctx.user, now, style }, dryRun, close: async () => {} };
   }
   const record = await import("../record.js");
   const store = await record.openStore(ctx);
@@ -42,7 +42,7 @@ async function openPorts(ctx: Context, rs: CompiledRuleSet, dryRun: boolean, pro
       rs,
       prompter,
       drafts: store,
-      draftId: draftId ?? newDraftId((id) => store.getDraft(id) !== undefined),
+      draftId: draftId ?? (await newDraftId(async (id) => (await store.getDraft(id)) !== undefined)),
       user: ctx.user,
       now,
       style,
@@ -100,7 +100,7 @@ export async function drive(
       result = await conductInterview(deps, options.initial);
     } catch (error) {
       if (!(error instanceof PromptInterrupted)) throw error;
-      const saved = !options.dryRun && (options.alreadySaved === true || deps.drafts.getDraft(deps.draftId) !== undefined);
+      const saved = !options.dryRun && (options.alreadySaved === true || (await deps.drafts.getDraft(deps.draftId)) !== undefined);
       const message = options.dryRun ? "Interrupted (dry run: nothing was saved)" : new InterviewInterrupted(deps.draftId, saved).message;
       throw new TriageError(message, ExitCode.Interrupted);
     }
@@ -118,6 +118,6 @@ export async function drive(
     ctx.out(inert(`Recorded as ${result.decision.ref} (outcome: ${result.decision.outcome.label}) in ${result.logPath}`));
   } finally {
     untrap();
-    wiring?.close();
+    await wiring?.close();
   }
 }
