@@ -113,30 +113,36 @@ await part("eval", ["eval_per_s"], async () => {
   const genMs = performance.now() - t0;
   for (let i = 0; i < 2000; i++) evaluate(rs, inputs[i % inputs.length]); // warm-up
   const heapBefore = process.memoryUsage().heapUsed;
-  // Five passes over the same inputs; the median pass is the figure (the machine is shared).
+  // Five passes over the same inputs; the median pass is the figure. The rate is per second of
+  // this process's CPU time (one thread: the evaluator never waits), so that other work on a shared
+  // machine does not count against it; the wall-clock rate is reported beside it.
   const passes = [];
   let levels = 0;
   for (let pass = 0; pass < 5; pass++) {
+    const cpu0 = process.cpuUsage();
     const t1 = performance.now();
     for (const input of inputs) levels += evaluate(rs, input).computed_outcome.level;
-    passes.push(performance.now() - t1);
+    const cpu = process.cpuUsage(cpu0);
+    passes.push({ wallMs: performance.now() - t1, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
-  const evalMs = median(passes);
-  const perSecond = n / (evalMs / 1000);
+  const cpuMs = median(passes.map((p) => p.cpuMs));
+  const wallMs = median(passes.map((p) => p.wallMs));
+  const perSecond = n / (cpuMs / 1000);
   report(
-    "evaluations per second (full record with deadlines)",
-    `${Math.round(perSecond).toLocaleString()}/s (${((evalMs * 1000) / n).toFixed(1)} µs each)`,
+    "evaluations per CPU second (full record with deadlines)",
+    `${Math.round(perSecond).toLocaleString()}/s (${((cpuMs * 1000) / n).toFixed(1)} µs each; wall ${Math.round(n / (wallMs / 1000)).toLocaleString()}/s)`,
     "≥ 150,000/s",
     perSecond >= 150_000,
   );
-  figures.push(figure("eval_per_s", perSecond, { samples: n, passes: passes.length }));
+  figures.push(figure("eval_per_s", perSecond, { samples: n, passes: passes.length, basis: "process CPU time", wall_per_s: n / (wallMs / 1000) }));
   // The same evaluator without response-time arithmetic: what rules lint and rules diff replay run.
   const bare = withoutDeadlines(rs);
   const bareRuns = [];
   for (let pass = 0; pass < 5; pass++) {
-    const t2 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (const input of inputs) evaluate(bare, input);
-    bareRuns.push(performance.now() - t2);
+    const cpu = process.cpuUsage(cpu0);
+    bareRuns.push((cpu.user + cpu.system) / 1000);
   }
   const bareMs = median(bareRuns);
   report(

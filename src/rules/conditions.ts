@@ -190,13 +190,19 @@ export function compileCondition(condition: ResolvedCondition): Predicate {
  */
 function compileLeaf(leaf: ResolvedLeaf): Predicate {
   const s = leaf.subject;
+  if (s.type === "question") {
+    const fast = compileQuestionLeaf(leaf, s.index);
+    if (fast) return fast;
+  }
   const get: (env: Env) => unknown =
     s.type === "question"
       ? (env) => env.values[s.index]
       : s.type === "history"
-        ? (env) => env.history[s.name]
+        ? HISTORY_READERS[s.name]
         : s.type === "clock"
-          ? (env) => env.clock[s.name]
+          ? s.name === "out_of_hours"
+            ? (env) => env.clock.out_of_hours
+            : (env) => env.clock.received_out_of_hours
           : (env) => env.level;
   const index = s.type === "question" ? s.index : -1;
   const operand = leaf.value;
@@ -250,6 +256,62 @@ function compileLeaf(leaf: ResolvedLeaf): Predicate {
     default:
       // contains_all and the numeric comparisons are rare in rule sets; share testLeaf's code.
       return (env) => testLeaf(leaf, env);
+  }
+}
+
+// One reader per history fact, so a leaf reads a named property rather than a computed one.
+const HISTORY_READERS: Record<keyof HistoryFacts, (env: Env) => number> = {
+  referrals_in_window: (env) => env.history.referrals_in_window,
+  distinct_referrers: (env) => env.history.distinct_referrers,
+  earlier_unsubstantiated_closures: (env) => env.history.earlier_unsubstantiated_closures,
+  earlier_malicious_closures: (env) => env.history.earlier_malicious_closures,
+  earlier_closures_without_checks: (env) => env.history.earlier_closures_without_checks,
+  highest_earlier_level: (env) => env.history.highest_earlier_level,
+};
+
+/**
+ * The commonest leaves, on a question's answer, read the answer array directly (no reader call):
+ * most of a rule set's leaves are these. Other operators return undefined and take the general path.
+ */
+function compileQuestionLeaf(leaf: ResolvedLeaf, index: number): Predicate | undefined {
+  const operand = leaf.value;
+  switch (leaf.op) {
+    case "unknown":
+      return (env) => (env.unknown[index] === true) === operand;
+    case "in": {
+      const set = operand as Set<unknown>;
+      return (env) => {
+        const v = env.values[index];
+        return v !== undefined && set.has(v);
+      };
+    }
+    case "not_in": {
+      const set = operand as Set<unknown>;
+      return (env) => {
+        const v = env.values[index];
+        return v !== undefined && !set.has(v);
+      };
+    }
+    case "contains_any":
+    case "contains_none": {
+      const set = operand as Set<unknown>;
+      const any = leaf.op === "contains_any";
+      return (env) => {
+        const v = env.values[index];
+        if (v === undefined) return false;
+        let hit = false;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++)
+            if (set.has(v[i])) {
+              hit = true;
+              break;
+            }
+        } else hit = set.has(v);
+        return any ? hit : !hit;
+      };
+    }
+    default:
+      return undefined;
   }
 }
 

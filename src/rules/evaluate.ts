@@ -2,10 +2,16 @@
  * The evaluator: (compiled rule set, answers, history, clock) → decision record. Pure and
  * deterministic. Phases (docs/rule-format.md): floors, at most one raise per group, rules that read
  * the outcome so far to a fixed point, then guards.
+ *
+ * Speed: everything that depends only on the rule set is prepared once (./evaluation-plan.ts), the
+ * answers are read into arrays once per referral, and an evaluation allocates little beyond the
+ * record it returns; each distinct duration is turned into a date at most once.
  */
-import type { CompiledQuestion, CompiledRule, CompiledRuleSet, Duration } from "./compile.js";
+import type { CompiledQuestion, CompiledRuleSet, Duration } from "./compile.js";
 import type { Env } from "./conditions.js";
-import { addCalendarDays, addHours, addWorkingDays, formatInZone, isOutOfHours, type OfficeHours } from "./time.js";
+import { evaluationPlan, type RulePlan } from "./evaluation-plan.js";
+import { objectForManyKeys } from "./many-keys.js";
+import { addCalendarDays, addHours, addWorkingDays, formatInZone, isOutOfHours, parseInstant, type OfficeHours } from "./time.js";
 import {
   EMPTY_HISTORY,
   NO_HISTORY,
@@ -65,6 +71,12 @@ export function emptyEnv(rs: CompiledRuleSet, history: HistoryFacts = NO_HISTORY
 
 /** Records a visible answer as the rules see it: "not known" becomes its unknown_counts_as. */
 export function setAnswer(env: Env, q: CompiledQuestion, answer: Answer): void {
+  // Most answers are a plain option, number or text: nothing to translate.
+  if (typeof answer !== "object" && answer !== UNKNOWN) {
+    env.unknown[q.index] = false;
+    env.values[q.index] = answer;
+    return;
+  }
   const unknown = isUnknownAnswer(answer);
   env.unknown[q.index] = unknown;
   env.values[q.index] = !unknown ? answer : q.countsAs !== undefined ? q.countsAs : q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN;
@@ -78,96 +90,123 @@ export function buildEnv(
   now: Date,
 ): { env: Env; visibleAnswers: Record<string, Answer>; unknowns: string[] } {
   const env = emptyEnv(rs, (input.history ?? EMPTY_HISTORY).facts);
-  env.clock = { out_of_hours: isOutOfHours(now, rs.officeHours), received_out_of_hours: isOutOfHours(received, rs.officeHours) };
-  const visibleAnswers: Record<string, Answer> = {};
+  const outOfHours = isOutOfHours(now, rs.officeHours);
+  env.clock = {
+    out_of_hours: outOfHours,
+    received_out_of_hours: received.getTime() === now.getTime() ? outOfHours : isOutOfHours(received, rs.officeHours),
+  };
+  const visibleAnswers = objectForManyKeys<Answer>();
   const unknowns: string[] = [];
-  for (const q of rs.questions) {
-    if (q.visible && !q.visible(env)) continue;
-    const answer = input.answers[q.id];
+  const answers = input.answers;
+  const questions = rs.questions;
+  for (let i = 0; i < questions.length; i++) {
+    const q = questions[i]!;
+    if (q.visible !== undefined && !q.visible(env)) continue;
+    const answer = answers[q.id];
     if (answer === undefined) continue;
     visibleAnswers[q.id] = answer;
     setAnswer(env, q, answer);
-    if (env.unknown[q.index]) unknowns.push(q.id);
+    if (env.unknown[i]) unknowns.push(q.id);
   }
   return { env, visibleAnswers, unknowns };
 }
 
-function receivedAt(rs: CompiledRuleSet, input: EvaluationInput, now: Date): Date {
+function receivedAt(input: EvaluationInput, asksReceivedAt: boolean, now: Date): Date {
   const answer = input.answers.received_at;
-  if (rs.questionIndex.has("received_at") && typeof answer === "string" && answer !== UNKNOWN) {
-    const t = Date.parse(answer);
+  if (asksReceivedAt && typeof answer === "string" && answer !== UNKNOWN) {
+    const t = parseInstant(answer);
     if (!Number.isNaN(t)) return new Date(t);
   }
   return now;
 }
 
+function firedEntry(p: RulePlan, effect: FiredRule["effect"], outcome: string | undefined, applied: boolean): FiredRule {
+  const raw = p.rule.raw;
+  return outcome === undefined
+    ? { id: p.rule.id, title: raw.title, effect, applied, hard: false, because: raw.because }
+    : { id: p.rule.id, title: raw.title, effect, outcome, applied, hard: p.hard, because: raw.because };
+}
+
 export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): EvaluationDetail {
-  const now = new Date(input.now);
+  const testedAtLevel = new Map<string, number>();
+  return { ...evaluateWith(rs, input, testedAtLevel), testedAtLevel };
+}
+
+export function evaluate(rs: CompiledRuleSet, input: EvaluateOptions): Decision {
+  return evaluateWith(rs, input, undefined).decision;
+}
+
+/** The evaluation; `testedAtLevel` is filled only when asked for (explain, lint, diff). */
+function evaluateWith(rs: CompiledRuleSet, input: EvaluateOptions, testedAtLevel: Map<string, number> | undefined): Omit<EvaluationDetail, "testedAtLevel"> {
+  const plan = evaluationPlan(rs);
+  const now = new Date(typeof input.now === "string" ? parseInstant(input.now) : input.now);
   if (Number.isNaN(now.getTime())) throw new RangeError(`evaluate: invalid clock ${input.now}`);
-  const received = receivedAt(rs, input, now);
+  const received = receivedAt(input, plan.asksReceivedAt, now);
   const { env, visibleAnswers, unknowns } = buildEnv(rs, input, received, now);
   const fired: FiredRule[] = [];
-  // Only outcome-reading rules are tested at a level other than 0; explain reads this.
-  const testedAtLevel = new Map<string, number>();
-  const firedRules: CompiledRule[] = [];
+  const firedPlans: RulePlan[] = [];
   let hardLevel = 0;
-  const record = (rule: CompiledRule, effect: FiredRule["effect"], outcome: string | undefined, applied: boolean): void => {
-    const hard = rule.raw.hard === true && effect !== "note";
-    // A hard floor is hard at its floor; a hard raise at the level it reached when it applied.
-    const hardAt = effect === "floor" ? rule.floorLevel! : effect === "raise" && applied && outcome !== undefined ? rs.outcomeLevel.get(outcome)! : 0;
-    if (hard && hardAt > hardLevel) hardLevel = hardAt;
-    fired.push(
-      outcome === undefined
-        ? { id: rule.id, title: rule.raw.title, effect, applied, hard, because: rule.raw.because }
-        : { id: rule.id, title: rule.raw.title, effect, outcome, applied, hard, because: rule.raw.because },
-    );
-    firedRules.push(rule);
-  };
 
   // Phase 1: floors (and notes) among rules that do not read the outcome.
-  const base: CompiledRule[] = [];
+  const base: RulePlan[] = [];
   let maxFloor = 0;
-  for (const r of rs.baseRules) {
-    if (!r.test(env)) continue;
-    base.push(r);
-    if (r.floorLevel !== undefined && r.floorLevel > maxFloor) maxFloor = r.floorLevel;
+  for (const p of plan.base) {
+    if (!p.rule.test(env)) continue;
+    base.push(p);
+    const floor = p.rule.floorLevel;
+    if (floor !== undefined && floor > maxFloor) maxFloor = floor;
   }
   let level = maxFloor > 0 ? maxFloor : rs.defaultLevel;
   const floorLevel = level;
 
   // Phase 2: at most one raise per group (groups in name order), each capped, never lowering.
-  let raised: Map<CompiledRule, { to: number; applied: boolean }> | undefined;
-  for (const group of rs.raiseGroups) {
-    let winner: CompiledRule | undefined;
-    for (const r of base) if (r.raiseBy !== undefined && r.group === group && (!winner || r.raiseBy > winner.raiseBy!)) winner = r;
+  // The winner of a group is the first of its rules with the largest raise.
+  let winners: (RulePlan | undefined)[] | undefined;
+  let raisedTo: number[] | undefined;
+  for (let g = 0; g < plan.groupCount; g++) {
+    let winner: RulePlan | undefined;
+    for (const p of base) if (p.group === g && (!winner || p.rule.raiseBy! > winner.rule.raiseBy!)) winner = p;
     if (!winner) continue;
-    const to = Math.max(level, Math.min(level + winner.raiseBy!, winner.capLevel!));
-    (raised ??= new Map()).set(winner, { to, applied: to > level });
+    const to = Math.max(level, Math.min(level + winner.rule.raiseBy!, winner.rule.capLevel!));
+    (winners ??= new Array<RulePlan | undefined>(plan.groupCount))[g] = winner;
+    // The level reached, negative when it was not above the level before (the raise did not apply).
+    (raisedTo ??= new Array<number>(plan.groupCount))[g] = to > level ? to : -to;
     level = to;
   }
-  for (const r of base) {
-    if (r.floorLevel !== undefined) record(r, "floor", r.raw.floor!, r.floorLevel === floorLevel);
-    else if (r.raiseBy !== undefined) {
-      const won = raised?.get(r);
-      record(r, "raise", won ? rs.outcomes[won.to - 1]!.id : r.raw.cap!, won?.applied ?? false);
-    } else record(r, "note", undefined, true);
+  for (const p of base) {
+    const r = p.rule;
+    if (r.floorLevel !== undefined) {
+      if (p.hard && r.floorLevel > hardLevel) hardLevel = r.floorLevel;
+      fired.push(firedEntry(p, "floor", r.raw.floor!, r.floorLevel === floorLevel));
+    } else if (r.raiseBy !== undefined) {
+      const won = winners !== undefined && winners[p.group] === p ? raisedTo![p.group]! : 0;
+      const applied = won > 0;
+      if (p.hard && applied && won > hardLevel) hardLevel = won;
+      fired.push(firedEntry(p, "raise", won !== 0 ? rs.outcomes[Math.abs(won) - 1]!.id : r.raw.cap!, applied));
+    } else fired.push(firedEntry(p, "note", undefined, true));
+    firedPlans.push(p);
   }
 
   // Phase 3: rules that read the outcome so far, each at most once, until nothing new fires.
-  const done = new Set<string>();
-  for (let changed = true; changed;) {
+  const outcomeRules = plan.outcome;
+  const done = outcomeRules.length > 0 ? new Array<boolean>(outcomeRules.length).fill(false) : undefined;
+  for (let changed = outcomeRules.length > 0; changed;) {
     changed = false;
-    for (const r of rs.outcomeRules) {
-      if (done.has(r.id)) continue;
+    for (let i = 0; i < outcomeRules.length; i++) {
+      if (done![i]) continue;
+      const p = outcomeRules[i]!;
+      const r = p.rule;
       env.level = level;
-      testedAtLevel.set(r.id, level);
+      testedAtLevel?.set(r.id, level);
       if (!r.test(env)) continue;
-      done.add(r.id);
+      done![i] = true;
       changed = true;
       if (r.floorLevel !== undefined) {
-        record(r, "floor", r.raw.floor!, r.floorLevel > level);
+        if (p.hard && r.floorLevel > hardLevel) hardLevel = r.floorLevel;
+        fired.push(firedEntry(p, "floor", r.raw.floor!, r.floorLevel > level));
         level = Math.max(level, r.floorLevel);
-      } else record(r, "note", undefined, true);
+      } else fired.push(firedEntry(p, "note", undefined, true));
+      firedPlans.push(p);
     }
   }
   const rulesLevel = level;
@@ -175,7 +214,8 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
   // Phase 4: guards, read against the rules' outcome.
   env.level = rulesLevel;
   const recorded = input.recordedChecks && input.recordedChecks.length > 0 ? new Set(input.recordedChecks) : undefined;
-  const guards: GuardState[] = rs.guards.map((g) => {
+  const guards: GuardState[] = [];
+  for (const g of rs.guards) {
     const hardStop = hardLevel > 0 || (g.hardStop?.(env) ?? false);
     const outstanding: string[] = [];
     const satisfied: string[] = [];
@@ -188,49 +228,45 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
       }
     }
     const status = !applies ? "not_applicable" : outstanding.length > 0 ? "holding" : "released";
-    return { id: g.raw.id, title: g.raw.title, status, floor: g.raw.floor, outstanding, satisfied, hard_stop: hardStop };
-  });
-  for (const g of guards) if (g.status === "holding") level = Math.max(level, rs.outcomeLevel.get(g.floor)!);
+    if (status === "holding" && g.floorLevel > level) level = g.floorLevel;
+    guards.push({ id: g.raw.id, title: g.raw.title, status, floor: g.raw.floor, outstanding, satisfied, hard_stop: hardStop });
+  }
 
-  const outcome = outcomeRef(rs, level);
+  const outcome = rs.outcomes[level - 1]!;
   const tz = rs.officeHours.time_zone;
   // Deadlines and step due times share durations; each is computed once per evaluation.
-  const dueMemo = new Map<string, string>();
-  const due = (d: Duration): string => {
-    const key = `${d.unit}:${d.n}`;
-    let iso = dueMemo.get(key);
-    if (iso === undefined) dueMemo.set(key, (iso = formatInZone(dueFrom(received, d, rs.officeHours), tz)));
-    return iso;
-  };
+  const dueMemo = new Array<string | undefined>(plan.durations.length);
+  const due = (i: number): string => (dueMemo[i] ??= formatInZone(dueFrom(received, plan.durations[i]!, rs.officeHours), tz));
   const deadlines: Record<string, string> = {};
-  for (const [name, d] of rs.outcomes[level - 1]!.responseTimes) deadlines[name] = due(d);
+  for (const t of plan.responseTimes[level - 1]!) deadlines[t.name] = due(t.due);
 
   const steps: DecisionStep[] = [];
-  const stepIndex = new Map<string, DecisionStep>();
+  const stepEntries = new Array<DecisionStep | undefined>(plan.stepCount);
   const flags: string[] = [];
-  for (const f of firedRules) {
-    for (const id of f.raw.steps ?? []) {
-      const existing = stepIndex.get(id);
+  for (const p of firedPlans) {
+    const firedId = p.rule.id;
+    for (const step of p.steps) {
+      const existing = stepEntries[step.index];
       if (existing) {
-        if (!existing.from.includes(f.id)) existing.from.push(f.id);
+        if (!existing.from.includes(firedId)) existing.from.push(firedId);
         continue;
       }
-      const step = rs.steps.get(id)!;
-      const due_by = step.dueDuration ? due(step.dueDuration) : step.due && "deadline" in step.due ? deadlines[step.due.deadline] : undefined;
-      const entry: DecisionStep = due_by ? { id, text: step.text, due_by, from: [f.id] } : { id, text: step.text, from: [f.id] };
-      stepIndex.set(id, entry);
+      const due_by = step.due >= 0 ? due(step.due) : step.deadline !== undefined ? deadlines[step.deadline] : undefined;
+      const entry: DecisionStep = due_by ? { id: step.id, text: step.text, due_by, from: [firedId] } : { id: step.id, text: step.text, from: [firedId] };
+      stepEntries[step.index] = entry;
       steps.push(entry);
     }
-    for (const flag of f.raw.flags ?? []) if (!flags.includes(flag)) flags.push(flag);
+    for (const flag of p.flags) if (!flags.includes(flag)) flags.push(flag);
   }
 
   const history = input.history ?? EMPTY_HISTORY;
+  const decidedAt = formatInZone(now, tz);
   const decision: Decision = {
     rule_set: { id: rs.id, version: rs.version, sha256: rs.sha256 },
-    received_at: formatInZone(received, tz),
-    decided_at: formatInZone(now, tz),
-    computed_outcome: outcome,
-    outcome: { ...outcome },
+    received_at: received === now ? decidedAt : formatInZone(received, tz),
+    decided_at: decidedAt,
+    computed_outcome: { id: outcome.id, level: outcome.level, label: outcome.label },
+    outcome: { id: outcome.id, level: outcome.level, label: outcome.label },
     hard_floor: hardLevel > 0 ? rs.outcomes[hardLevel - 1]!.id : null,
     deadlines,
     fired,
@@ -246,12 +282,8 @@ export function evaluateDetailed(rs: CompiledRuleSet, input: EvaluateOptions): E
       facts: history.facts,
     },
     answers: visibleAnswers,
-    clock: { now: formatInZone(now, tz), out_of_hours: env.clock.out_of_hours, received_out_of_hours: env.clock.received_out_of_hours },
-    warnings: [...(input.warnings ?? [])],
+    clock: { now: decidedAt, out_of_hours: env.clock.out_of_hours, received_out_of_hours: env.clock.received_out_of_hours },
+    warnings: input.warnings ? input.warnings.slice() : [],
   };
-  return { decision, env, testedAtLevel, rulesLevel };
-}
-
-export function evaluate(rs: CompiledRuleSet, input: EvaluateOptions): Decision {
-  return evaluateDetailed(rs, input).decision;
+  return { decision, env, rulesLevel };
 }

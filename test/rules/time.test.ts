@@ -18,6 +18,7 @@ import {
   nextOpening,
   parseDate,
   parseDateTime,
+  parseInstant,
   zoneOffsetMinutes,
   type OfficeHours,
 } from "../../src/rules/time.js";
@@ -401,6 +402,85 @@ describe("zone tables (offsets cached with a rule set, so start-up skips Intl)",
       const fromIntl = probes.map((t) => zoneOffsetMinutes(new Date(t), zone));
       seedZone(table);
       probes.forEach((t, i) => expect(zoneOffsetMinutes(new Date(t), zone), `${zone} at ${new Date(t).toISOString()}`).toBe(fromIntl[i]));
+    }
+  });
+});
+
+describe("fast paths agree with the plain ones (issue 17)", () => {
+  // A plain working-day count: from the next opening, step local dates one at a time.
+  const plainAddWorkingDays = (instant: Date, n: number, hours: OfficeHours): string => {
+    const open = nextOpening(instant, hours);
+    const p = localParts(open, hours.time_zone);
+    let date = p.date;
+    for (let i = 0; i < n;) {
+      date = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      if (isWorkingDay(date, hours)) i++;
+    }
+    return iso(
+      fromLocal(date, `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}:${String(p.second).padStart(2, "0")}`, hours.time_zone),
+    );
+  };
+
+  it("addWorkingDays (the working-day table, used after the first hundred searches) = a day-by-day count", () => {
+    // A fresh calendar so this test, not an earlier one, decides when the table is built.
+    const hours: OfficeHours = { ...london, bank_holidays: [...london.bank_holidays, "2027-04-02", "2027-04-05", "2030-12-25"] };
+    let x = 12345;
+    const random = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 600; i++) {
+      const instant = new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 8 * 365 * 86_400) * 1000);
+      const n = Math.floor(random() * 60);
+      expect(iso(addWorkingDays(instant, n, hours)), `${iso(instant)} + ${n}`).toBe(plainAddWorkingDays(instant, n, hours));
+    }
+  });
+
+  it("parseInstant = Date.parse, for the canonical forms and for anything else", () => {
+    const cases = [
+      "2026-07-01T10:00:00+01:00",
+      "2026-07-01T10:00:00Z",
+      "2026-12-31T23:59:59-05:30",
+      "2026-02-30T10:00:00Z",
+      "2026-01-01T24:00:00Z",
+      "2026-01-01T10:00:60Z",
+      "2026-13-01T10:00:00Z",
+      "2026-01-01T10:00:00+24:00",
+      "2026-01-01T10:00:00.5Z",
+      "2026-01-01T10:00Z",
+      "0099-01-01T00:00:00Z",
+      "2026-01-01t10:00:00Z",
+      "2026-01-01T1a:00:00Z",
+      "2026-1-01T10:00:00+00:00",
+      "not a date at all!!!",
+      "",
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const t = Date.UTC(1990, 0, 1) + i * 7_777_777_000;
+      const minutes = ((i * 37) % 1500) - 750;
+      const sign = minutes < 0 ? "-" : "+";
+      const abs = Math.abs(minutes);
+      cases.push(
+        new Date(t)
+          .toISOString()
+          .replace(/\.\d{3}Z$/, i % 2 ? "Z" : `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`),
+      );
+    }
+    for (const text of cases) expect(parseInstant(text), text).toBe(Date.parse(text));
+  });
+
+  it("formatInZone after many dates (its date cache) = Intl's reading", () => {
+    const intl = new Intl.DateTimeFormat("en-CA", {
+      timeZone: LON,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    for (let i = 0; i < 3000; i++) {
+      const t = new Date(Date.UTC(2020, 0, 1) + i * 123_456_789);
+      const p = Object.fromEntries(intl.formatToParts(t).map((x) => [x.type, x.value]));
+      expect(formatInZone(t, LON).slice(0, 19)).toBe(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`);
     }
   });
 });
