@@ -6,7 +6,7 @@
 // Everything is written under a temp folder that is removed at the end. All data is fictional.
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../dist/log/canonical.js";
@@ -166,6 +166,27 @@ const mb = (bytes) => bytes / 1e6;
 
 const dir = mkdtempSync(join(tmpdir(), "triage-log-bench-"));
 try {
+  // 0. The disk's own ceiling: a small append and fdatasync, as often as it allows. A decision per
+  // transaction with synchronous=FULL costs at least one such sync (the write-ahead log's), so no
+  // store on this disk can append one-per-transaction faster than this.
+  {
+    const probe = join(dir, "fsync-probe");
+    const fd = openSync(probe, "w");
+    const page = Buffer.alloc(4096, 0x61);
+    const syncs = 500;
+    const t = performance.now();
+    for (let i = 0; i < syncs; i++) {
+      writeSync(fd, page);
+      fdatasyncSync(fd);
+    }
+    const rate = syncs / ((performance.now() - t) / 1000);
+    closeSync(fd);
+    row("disk: 4 KiB append + fdatasync, one after another", `${Math.round(rate)} /s`);
+    figures.push(
+      figure("disk_fsync_per_s", rate, { unit: "syncs/s", target: null, note: "the ceiling for one-per-transaction appends with synchronous=FULL" }),
+    );
+  }
+
   // 1. Single-entry transactions, synchronous=FULL: what one CLI command pays per append.
   {
     const store = openLog(join(dir, "append.db"));
@@ -228,7 +249,15 @@ try {
       `${Math.round(rate)} /s (median ${median(perTx).toFixed(3)} ms, slowest ${Math.max(...perTx).toFixed(1)} ms)`,
       "≥ 2,000 /s",
     );
-    figures.push(figure("append_per_s", rate, { log_decisions: N, appends: APPENDS, median_ms: median(perTx) }));
+    const disk = figures.find((f) => f.id === "disk_fsync_per_s")?.value;
+    figures.push(
+      figure("append_per_s", rate, {
+        log_decisions: N,
+        appends: APPENDS,
+        median_ms: median(perTx),
+        ...(disk ? { disk_fsync_per_s: disk, share_of_disk_ceiling: rate / disk } : {}),
+      }),
+    );
   }
 
   // 3. Listing and history lookups (each timed 20 times; median, first in brackets).

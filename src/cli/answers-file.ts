@@ -5,6 +5,7 @@
 import { ExitCode, InvalidInputError } from "../errors.js";
 import { readStdin, readText } from "../files.js";
 import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
+import { readPlainYaml } from "./plain-yaml.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { Answer } from "../rules/types.js";
 
@@ -39,7 +40,8 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
     const { parseSource } = await import("../rules/yaml-source.js");
     return parseSource(text, file);
   });
-  let data: unknown = json;
+  // Plain YAML (what people write) is read without the library too; anything less plain takes it.
+  let data: unknown = json ?? readPlainYaml(text);
   if (data === undefined) {
     const source = await yaml();
     if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);

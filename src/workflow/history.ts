@@ -22,6 +22,15 @@ export function governedClosures(rs: CompiledRuleSet): { malicious: Set<string>;
   return { malicious, unsubstantiated: new Set([...governed].filter((id) => !malicious.has(id))) };
 }
 
+/**
+ * Newest first, by the instant received. Not `localeCompare`: its first call loads the locale's
+ * collation tables (10–20 ms of a recording's start-up), and these are timestamps, not words.
+ * Equal instants fall back to the text, so the order never depends on the input's order.
+ */
+function newestFirst(a: EarlierCase, b: EarlierCase): number {
+  return Date.parse(b.received_at) - Date.parse(a.received_at) || (a.received_at < b.received_at ? 1 : a.received_at > b.received_at ? -1 : 0);
+}
+
 export function historyFacts(
   rs: CompiledRuleSet,
   receivedAt: string,
@@ -48,7 +57,7 @@ export function historyFacts(
   return {
     referrals_in_window: facts.referrals_in_window,
     distinct_referrers: facts.distinct_referrers,
-    earlier: [...earlier].sort((a, b) => b.received_at.localeCompare(a.received_at)).map(({ level: _l, referrer_type: _r, ...e }) => e),
+    earlier: [...earlier].sort(newestFirst).map(({ level: _l, referrer_type: _r, ...e }) => e),
     possible_matches: [...possibleMatches],
     facts,
   };
