@@ -30,10 +30,19 @@ const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(
 
 /** The canonical JSON text of an entry, given its body already as canonical JSON text. Keys in sorted order. */
 export function entryHashInput(e: EntryFields, bodyJson: string): string {
-  return (
-    `{"actor":${quote(e.actor)},"at":${quote(e.at)},"body":${bodyJson},"kind":${quote(e.kind)},` +
-    `"prev_hash":${quote(e.prev_hash)},"ref":${e.ref === null ? "null" : quote(e.ref)},"seq":${e.seq}}`
-  );
+  const [before, after] = entryHashFrame(e);
+  return before + bodyJson + after;
+}
+
+/**
+ * The canonical text of an entry around its body: before + body + after is entryHashInput. Verify
+ * hashes the three parts in turn, with the body as the stored bytes, never building the whole text.
+ */
+export function entryHashFrame(e: EntryFields): [before: string, after: string] {
+  return [
+    `{"actor":${quote(e.actor)},"at":${quote(e.at)},"body":`,
+    `,"kind":${quote(e.kind)},"prev_hash":${quote(e.prev_hash)},"ref":${e.ref === null ? "null" : quote(e.ref)},"seq":${e.seq}}`,
+  ];
 }
 
 export function entryHash(e: EntryFields, bodyJson: string): string {

@@ -3,9 +3,10 @@
  * worker thread) and the results stitched together: each range is given the stored hash of the
  * entry before it, so ranges need nothing from each other.
  */
+import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { sha256Hex } from "./canonical.js";
-import { entryHashInput, GENESIS_HASH } from "./chain.js";
+import { entryHashFrame, GENESIS_HASH } from "./chain.js";
 import { EXPECTED_TRIGGERS } from "./migrations.js";
 import type { ChainHead } from "./types.js";
 
@@ -35,10 +36,13 @@ const MAX_INDEX_PROBLEMS = 10;
 
 /** Recomputes every hash in [from, to] and checks seq continuity, prev_hash links and index links. */
 export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
+  // The body as its stored UTF-8 bytes: hashed as they are, never decoded into a string and encoded
+  // back (a database in another text encoding, made by another tool, is read as text instead).
+  const utf8 = db.pragma("encoding", { simple: true }) === "UTF-8";
   const stmt = db
     .prepare(
-      "SELECT e.seq, e.ref, e.kind, e.actor, e.at, e.body, e.prev_hash, e.hash, d.ref FROM events e LEFT JOIN decisions d ON d.seq = e.seq " +
-        "WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq",
+      `SELECT e.seq, e.ref, e.kind, e.actor, e.at, ${utf8 ? "CAST(e.body AS BLOB)" : "e.body"}, e.prev_hash, e.hash, d.ref ` +
+        "FROM events e LEFT JOIN decisions d ON d.seq = e.seq WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq",
     )
     .raw(true);
   const scanner = new RangeScanner(task);
@@ -46,8 +50,11 @@ export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
   return scanner.finish(() => db.prepare("SELECT min(seq) FROM events WHERE seq > ?").pluck().get(task.to) as number | null);
 }
 
-/** One entry as the scan reads it: the entry's columns, then the ref of its decisions index row (or null). */
-export type ScanRow = [number, string | null, string, string, string, string, string, string, string | null];
+/**
+ * One entry as the scan reads it: the entry's columns, then the ref of its decisions index row (or
+ * null). The body may come as its stored bytes (SQLite) or as text (the server log's pages).
+ */
+export type ScanRow = [number, string | null, string, string, string, string | Buffer, string, string, string | null];
 
 /** The scan of one range, fed row by row in seq order (by SQLite above, or by the server log's pages). */
 export class RangeScanner {
@@ -62,12 +69,14 @@ export class RangeScanner {
     this.#prevHash = task.prevHash;
   }
 
-  add([seq, ref, kind, actor, at, body, prev_hash, hash, indexedRef]: ScanRow): void {
+  add([seq, ref, kind, actor, at, stored, prev_hash, hash, indexedRef]: ScanRow): void {
     const scan = this.#scan;
     const indexProblem = (p: string): void => void (scan.indexProblems.length < MAX_INDEX_PROBLEMS && scan.indexProblems.push(p));
     scan.count += 1;
-    const input = entryHashInput({ seq, ref, kind, actor, at, prev_hash }, body);
-    scan.bytes += Buffer.byteLength(input);
+    // The entry's canonical text is hashed in three parts, never built whole (chain.ts).
+    const body = typeof stored === "string" ? Buffer.from(stored, "utf8") : stored;
+    const [before, after] = entryHashFrame({ seq, ref, kind, actor, at, prev_hash });
+    scan.bytes += Buffer.byteLength(before) + body.length + Buffer.byteLength(after);
     if (seq === this.#task.anchorSeq) scan.hashAtAnchor = hash;
     if (scan.firstBroken === undefined) {
       const expected = this.#expected;
@@ -75,7 +84,7 @@ export class RangeScanner {
         scan.firstBroken = { seq: expected, reason: seq > expected ? missingReason(expected, seq) : `entry ${seq} is out of sequence` };
       } else if (this.#prevHash !== undefined && prev_hash !== this.#prevHash) {
         scan.firstBroken = { seq, reason: `entry ${seq} does not link to entry ${seq - 1} (its prev_hash is not that entry's hash)` };
-      } else if (sha256Hex(input) !== hash) {
+      } else if (createHash("sha256").update(before).update(body).update(after).digest("hex") !== hash) {
         scan.firstBroken = { seq, reason: `entry ${seq} was changed after it was written (its contents do not match its hash)` };
       }
     }

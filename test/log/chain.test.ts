@@ -104,6 +104,32 @@ describe("verifyLog", () => {
     await reopened.close();
   });
 
+  it("hashes bodies as their stored bytes: text beyond ASCII verifies, and one changed byte or invalid UTF-8 is found", async () => {
+    const texts = ["Zoë Brontë", "Ærøskøbing", "emoji 🙂 and CJK 漢字", 'quotes " and \\ backslash', "\u2028 separators \u2029"];
+    const fresh = async (): Promise<string> => {
+      const path = join(tempDir(), "log.db");
+      const store = openLog(path);
+      for (const text of texts) await store.append({ kind: "anchor", actor: "zoë", at: AT, body: { text } });
+      await store.close();
+      return path;
+    };
+    const verdict = async (path: string) => {
+      const store = openLog(path);
+      const result = await verifyLog(store);
+      await store.close();
+      return result;
+    };
+    expect(await verdict(await fresh())).toMatchObject({ ok: true, count: 5 });
+    // The same letter written another way (ë as e + a combining diaeresis): a different byte sequence.
+    const respelt = await fresh();
+    tamper(respelt, `UPDATE events SET body = replace(body, 'ë', 'e' || char(776)) WHERE seq = 1`);
+    expect((await verdict(respelt)).firstBroken).toEqual({ seq: 1, reason: "entry 1 was changed after it was written (its contents do not match its hash)" });
+    // Bytes that are not UTF-8 at all.
+    const garbled = await fresh();
+    tamper(garbled, `UPDATE events SET body = CAST(X'7B2274657874223A22C3FF227D' AS TEXT) WHERE seq = 2`);
+    expect((await verdict(garbled)).firstBroken).toEqual({ seq: 2, reason: "entry 2 was changed after it was written (its contents do not match its hash)" });
+  });
+
   it("finds an entry whose hash was recomputed, at the next entry", async () => {
     const { store, path } = await logWith(5);
     await store.close();
