@@ -253,8 +253,36 @@ function compileLeaf(leaf: ResolvedLeaf): Predicate {
         return any ? hit : !hit;
       };
     }
+    case "gte":
+    case "gt":
+    case "lte":
+    case "lt": {
+      // Counts (history, the outcome level, number questions) compare as numbers; a date or
+      // date-time question's text is parsed first, which testLeaf does.
+      if (typeof operand !== "number" || (s.type === "question" && s.numericKind !== "number")) return (env) => testLeaf(leaf, env);
+      const op = leaf.op;
+      return op === "gte"
+        ? (env) => {
+            const v = get(env);
+            return typeof v === "number" && v >= operand;
+          }
+        : op === "gt"
+          ? (env) => {
+              const v = get(env);
+              return typeof v === "number" && v > operand;
+            }
+          : op === "lte"
+            ? (env) => {
+                const v = get(env);
+                return typeof v === "number" && v <= operand;
+              }
+            : (env) => {
+                const v = get(env);
+                return typeof v === "number" && v < operand;
+              };
+    }
     default:
-      // contains_all and the numeric comparisons are rare in rule sets; share testLeaf's code.
+      // contains_all and between are rare in rule sets; share testLeaf's code.
       return (env) => testLeaf(leaf, env);
   }
 }
