@@ -33,17 +33,19 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeCommand(args, runs, extraEnv = {}) {
   const times = [];
+  const cpu = [];
   let maxRss = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    // /usr/bin/time -f %M reports the child's peak resident memory in KiB.
-    const r = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...args], { cwd: root, env: { ...env, ...extraEnv }, encoding: "utf8" });
+    // /usr/bin/time: the child's peak resident memory (KiB) and its user and system CPU seconds.
+    const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, ...args], { cwd: root, env: { ...env, ...extraEnv }, encoding: "utf8" });
     times.push(performance.now() - t0);
-    const rss = Number(r.stderr.trim().split("\n").at(-1));
+    const [rss, user, sys] = (r.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
     if (Number.isFinite(rss)) maxRss = Math.max(maxRss, rss);
+    if (Number.isFinite(user) && Number.isFinite(sys)) cpu.push((user + sys) * 1000);
     if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
   }
-  return { ms: median(times), min: Math.min(...times), max: Math.max(...times), rssMb: maxRss / 1024 };
+  return { ms: median(times), min: Math.min(...times), max: Math.max(...times), cpuMs: cpu.length ? median(cpu) : undefined, rssMb: maxRss / 1024 };
 }
 
 /** Runs one part; a part that throws leaves its ids null with the error as the reason. */
@@ -71,31 +73,41 @@ console.log(
 await part("startup", ["help_ratio", "record_ms", "record_ratio", "dry_run_ms"], () => {
   console.log(`\nStart-up (median of ${RUNS} runs, wall clock incl. process spawn)`);
   const runs = { runs: RUNS };
+  // Wall clock is the figure (a person waits for it); CPU time (10 ms resolution) is kept beside it,
+  // as it says what the command costs when the machine is shared.
+  const withCpu = (t, base) => ({ ...runs, cpu_ms: t.cpuMs, ...(base ? { cpu_ratio: t.cpuMs / base.cpuMs } : {}), min_ms: t.min });
   const bare = timeCommand(["-e", "0"], RUNS);
-  report("node -e 0 (bare Node)", `${bare.ms.toFixed(1)} ms`, "reference");
-  figures.push(figure("bare_node_ms", bare.ms, { unit: "ms", target: null, ...runs }));
+  report("node -e 0 (bare Node)", `${bare.ms.toFixed(1)} ms; CPU ${bare.cpuMs?.toFixed(0)} ms`, "reference");
+  figures.push(figure("bare_node_ms", bare.ms, { unit: "ms", target: null, ...withCpu(bare) }));
   const help = timeCommand(["bin/triage", "--help"], RUNS);
   const helpRatio = help.ms / bare.ms;
-  report("triage --help", `${help.ms.toFixed(1)} ms (${helpRatio.toFixed(2)}×)`, "≤ 1.5× bare Node", helpRatio <= 1.5);
-  figures.push(figure("help_ms", help.ms, { unit: "ms", target: null, ...runs }), figure("help_ratio", helpRatio, runs));
+  report("triage --help", `${help.ms.toFixed(1)} ms (${helpRatio.toFixed(2)}×); CPU ${help.cpuMs?.toFixed(0)} ms`, "≤ 1.5× bare Node", helpRatio <= 1.5);
+  figures.push(figure("help_ms", help.ms, { unit: "ms", target: null, ...withCpu(help, bare) }), figure("help_ratio", helpRatio, withCpu(help, bare)));
   timeCommand(["bin/triage", "new", "--answers", fixture, "--dry-run", "--json"], 1); // warm the rule-set cache
   const dry = timeCommand(["bin/triage", "new", "--answers", fixture, "--dry-run", "--json"], RUNS);
   report(
     "triage new --answers … --dry-run --json",
-    `${dry.ms.toFixed(1)} ms (${(dry.ms / bare.ms).toFixed(2)}×), ${dry.rssMb.toFixed(0)} MB RSS`,
+    `${dry.ms.toFixed(1)} ms (${(dry.ms / bare.ms).toFixed(2)}×), ${dry.rssMb.toFixed(0)} MB RSS; CPU ${dry.cpuMs?.toFixed(0)} ms`,
     "≤ 150 ms",
     dry.ms <= 150,
   );
-  figures.push(figure("dry_run_ms", dry.ms, runs), figure("dry_run_ratio", dry.ms / bare.ms, { unit: "x bare node", target: null, ...runs }));
+  figures.push(
+    figure("dry_run_ms", dry.ms, withCpu(dry, bare)),
+    figure("dry_run_ratio", dry.ms / bare.ms, { unit: "x bare node", target: null, ...withCpu(dry, bare) }),
+  );
   const rec = timeCommand(["bin/triage", "new", "--answers", fixture, "--json"], RUNS, { TRIAGE_DB: join(tmp, "startup.db") });
   const recRatio = rec.ms / bare.ms;
   report(
     "triage new --answers … --json (validate, evaluate, append)",
-    `${rec.ms.toFixed(1)} ms (${recRatio.toFixed(2)}×), ${rec.rssMb.toFixed(0)} MB RSS`,
+    `${rec.ms.toFixed(1)} ms (${recRatio.toFixed(2)}×), ${rec.rssMb.toFixed(0)} MB RSS; CPU ${rec.cpuMs?.toFixed(0)} ms`,
     "≤ 150 ms and ≤ 2.5×",
     rec.ms <= 150 && recRatio <= 2.5,
   );
-  figures.push(figure("record_ms", rec.ms, runs), figure("record_ratio", recRatio, runs), figure("record_rss_mb", rec.rssMb, { unit: "MB", target: null }));
+  figures.push(
+    figure("record_ms", rec.ms, withCpu(rec, bare)),
+    figure("record_ratio", recRatio, withCpu(rec, bare)),
+    figure("record_rss_mb", rec.rssMb, { unit: "MB", target: null }),
+  );
 });
 
 await part("eval", ["eval_per_s"], async () => {
