@@ -38,8 +38,8 @@ export function createProgram(): Command {
     .description("Front-door referral triage for children's social care: structured questions, explicit rules, a permanent log.")
     .version("0.1.0", "-V, --version")
     .option("--rules <file>", "rule set (default: the shipped rules/default.yaml; env TRIAGE_RULES)")
-    .option("--db <file>", "decision log (default: $XDG_DATA_HOME/triage/triage.db; env TRIAGE_DB)")
-    .option("--user <name>", "who is acting (default: the OS user; env TRIAGE_USER)")
+    .option("--db <file|url>", "decision log: a file (default: $XDG_DATA_HOME/triage/triage.db) or postgres://… for the team's server log; env TRIAGE_DB")
+    .option("--user <name>", "who is acting, for a local file (default: the OS user; env TRIAGE_USER); refused with a server log")
     .option("--now <iso>", "the clock, e.g. 2026-11-27T14:05 (local to the rule set's time zone) or with an offset; env TRIAGE_NOW")
     .option("--team <file>", "team file with managers and senior managers (default: team.yaml beside the log; env TRIAGE_TEAM)")
     .option("--json", "print JSON instead of text")
@@ -149,6 +149,12 @@ export function createProgram(): Command {
     .option("--out <file>", "also write the anchor to this file")
     .action(action(() => import("./commands/log-anchor.js")));
   log
+    .command("copy")
+    .description("copy every entry verbatim into an empty log (e.g. a pilot's file into the team database) and verify the copy")
+    .requiredOption("--from <log>", "the log to copy: a file or postgres://…")
+    .requiredOption("--to <log>", "an empty log: a new file or an initialised server log (its owner copies)")
+    .action(action(() => import("./commands/log-copy.js")));
+  log
     .command("export")
     .description("every entry with its hashes, in chain order")
     .addOption(
@@ -156,6 +162,12 @@ export function createProgram(): Command {
     )
     .option("--out <file>", "write to a file instead of standard output")
     .action(action(() => import("./commands/log-export.js")));
+
+  const admin = program.command("admin").description("set up the shared server log (PostgreSQL)");
+  admin
+    .command("init")
+    .description("create or upgrade the server log's schema and roles (run by the database owner; idempotent)")
+    .action(action(() => import("./commands/admin-init.js")));
 
   const rules = program.command("rules").description("validate, test, explain, lint and compare rule sets");
   rules

@@ -3,7 +3,6 @@
  * state, and record a decision with the worker's choices — all in one transaction.
  */
 import { ExitCode, RefusedError, TriageError } from "../errors.js";
-import { redactUrl } from "../log/pg-errors.js";
 import type { LogReads, LogStore } from "../log/store.js";
 import { classifyMatch } from "../workflow/match.js";
 import type { Identity } from "../log/types.js";
@@ -23,8 +22,15 @@ import { inert } from "./render/inert.js";
 
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
   if (isServerLog(ctx)) {
-    // The server log lands with issue 11's next step; until then say so rather than treat the address as a file.
-    throw new TriageError(`${redactUrl(ctx.dbPath)}: this version of triage cannot open a server log yet`, ExitCode.Usage, "use a log file with --db FILE");
+    const { openPgLog } = await import("../log/pg-open.js");
+    const store = await openPgLog(ctx.dbPath, { readonly: options.readonly === true });
+    try {
+      actAsServerUser(ctx, store.identity.user);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
   }
   const { openLog } = await import("../log/open.js");
   const store = openLog(ctx.dbPath, { readonly: options.readonly === true });

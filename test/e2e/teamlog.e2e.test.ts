@@ -1,0 +1,160 @@
+/**
+ * One log for the whole front door, end to end: separate `triage` processes, each logged in to the
+ * same PostgreSQL log as its own database user with its own role. The EDT worker records a
+ * provisional out-of-hours decision at 02:10; at 09:05 the day-team worker sees it and a new
+ * referral about the same child counts it; a worker cannot approve (the database refuses, whatever
+ * the client); a manager approves; an auditor verifies and cannot write; a worker's direct SQL
+ * UPDATE fails. Plus `admin init`, `--user` refused, and `log copy` from a pilot's SQLite file.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import * as YAML from "yaml";
+import { runCli, sandbox } from "../helpers/cli.js";
+import { describeServer, freshDatabase, loginRole, sqlAs, urlFor } from "../helpers/pg.js";
+
+const MONDAY = "2026-04-27";
+const SUNDAY = "2026-04-26";
+
+describeServer("a front door on one server log", () => {
+  const box = sandbox();
+  let database: string;
+  let edtRef: string;
+  const answers = (receivedAt: string, referrer: string, channel: string): string => {
+    const fixture = YAML.parse(readFileSync("fixtures/referrals/35-ooh-saturday-night-edt-neglect.yaml", "utf8")) as { answers: Record<string, unknown> };
+    const file = join(box.dir, `answers-${receivedAt.replace(/:/g, "")}.json`);
+    writeFileSync(file, JSON.stringify({ ...fixture.answers, received_at: receivedAt, referrer_type: referrer, received_out_of_hours: channel }));
+    return file;
+  };
+  /** `triage` as `user`, logged in to the server log as that database user, at `now`. */
+  const as = (user: string, args: string[], now: string) => {
+    const env: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database, user), TRIAGE_NOW: now };
+    delete env.TRIAGE_USER;
+    return runCli(args, { env });
+  };
+  const json = (user: string, args: string[], now: string) => {
+    const r = as(user, [...args, "--json"], now);
+    if (r.code !== 0) throw new Error(`${user}: triage ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+
+  beforeAll(async () => {
+    database = await freshDatabase("front_door");
+  });
+  afterAll(() => box.cleanup());
+
+  it("the owner sets it up with `triage admin init`, idempotently, and is told how to add people", async () => {
+    const owner = { ...box.env, TRIAGE_DB: urlFor(database) };
+    const first = runCli(["admin", "init"], { env: owner });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("is ready (schema 1; applied 1)");
+    expect(first.stdout).toContain("GRANT triage_manager TO mia;");
+    const again = runCli(["admin", "init"], { env: owner });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("already at schema 1; nothing to do");
+    // People: one login each, a role each (as the printed GRANTs say).
+    await loginRole("edt_worker", ["triage_worker"]);
+    await loginRole("day_worker", ["triage_worker"]);
+    await loginRole("mia_manager", ["triage_manager"]);
+    await loginRole("ava_auditor", ["triage_auditor"]);
+  });
+
+  it("02:10 Sunday: the EDT worker records a provisional out-of-hours decision, as themselves", () => {
+    const decision = json("edt_worker", ["new", "--answers", answers(`${SUNDAY}T02:05`, "neighbour_public", "ooh_edt")], `${SUNDAY}T02:10`);
+    edtRef = decision.ref;
+    expect(decision.decided_by).toBe("edt_worker");
+    expect(decision.flags).toContain("ooh_provisional");
+    const refused = as("edt_worker", ["--user", "mia_manager", "log", "list"], `${SUNDAY}T02:11`);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--user is refused with the server log: you act as the database user you log in as (edt_worker)");
+  });
+
+  it("09:05 Monday: the day team sees it, pending re-screen, and a new referral about the child counts it", () => {
+    const listed = json("day_worker", ["log", "list"], `${MONDAY}T09:05`);
+    expect(listed.map((r: { ref: string; worker: string }) => [r.ref, r.worker])).toEqual([[edtRef, "edt_worker"]]);
+    const shown = json("day_worker", ["log", "show", edtRef], `${MONDAY}T09:05`);
+    expect(shown.flags).toContain("ooh_provisional");
+    expect(shown.entries.map((e: { actor: string }) => e.actor)).toEqual(["edt_worker"]);
+    const closing = as("day_worker", ["close", edtRef, "--as", "information_only", "--rationale", "fictional"], `${MONDAY}T09:05`);
+    expect(closing.code).toBe(5);
+    expect(closing.stderr).toContain("is provisional until the day team re-screens it");
+    const second = json("day_worker", ["new", "--answers", answers(`${MONDAY}T09:00`, "school_education", "in_hours")], `${MONDAY}T09:05`);
+    expect(second.history.earlier.map((e: { ref: string }) => e.ref)).toEqual([edtRef]);
+    expect(second.history.referrals_in_window).toBe(1);
+  });
+
+  it("a worker cannot approve: the client says so (exit 5), and the database refuses the same entry written directly", async () => {
+    const r = as("day_worker", ["review", edtRef, "--agree"], `${MONDAY}T09:20`);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain("day_worker is not listed as a manager or senior manager");
+    const direct = await sqlAs(database, "day_worker");
+    await expect(
+      direct.query("INSERT INTO triage.events (ref, kind, at, body) VALUES ($1, 'review', $2, $3)", [
+        edtRef,
+        `${MONDAY}T09:20:00+01:00`,
+        JSON.stringify({ action: "agree", of: "decision", role: "manager" }),
+      ]),
+    ).rejects.toMatchObject({ code: "TRG01", message: "refused: review entries need the role triage_manager, and day_worker does not have it" });
+  });
+
+  it("a manager approves: the review is hers, recorded by the database", () => {
+    const review = json("mia_manager", ["review", edtRef, "--agree"], `${MONDAY}T09:30`);
+    expect(review.review).toMatchObject({ action: "agree", of: "decision", role: "manager" });
+    expect(review.reviewed).toBe(true);
+    const shown = json("ava_auditor", ["log", "show", edtRef], `${MONDAY}T10:00`);
+    expect(shown.entries.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([
+      ["decision", "edt_worker"],
+      ["review", "mia_manager"],
+    ]);
+  });
+
+  it("an auditor verifies the log and cannot write", async () => {
+    const verified = json("ava_auditor", ["log", "verify"], `${MONDAY}T10:00`);
+    expect(verified).toMatchObject({ ok: true, count: 4, triggersPresent: true, problems: [] });
+    const anchor = as("ava_auditor", ["log", "anchor"], `${MONDAY}T10:00`);
+    expect(anchor.code).toBe(5);
+    expect(anchor.stderr).toMatch(/refused by the database: permission denied for table events/);
+    const direct = await sqlAs(database, "ava_auditor");
+    await expect(direct.query("INSERT INTO triage.events (kind, at, body) VALUES ('anchor', 'now', '{}')")).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("a worker's direct SQL UPDATE of an entry fails", async () => {
+    const direct = await sqlAs(database, "day_worker");
+    await expect(direct.query("UPDATE triage.events SET body = '{}' WHERE ref = $1", [edtRef])).rejects.toMatchObject({
+      code: "42501",
+      message: "permission denied for table events",
+    });
+    await expect(direct.query("DELETE FROM triage.events")).rejects.toMatchObject({ code: "42501" });
+  });
+});
+
+describeServer("moving a pilot's log to the server", () => {
+  const box = sandbox();
+  afterAll(() => box.cleanup());
+
+  it("`log copy` copies verbatim, the copy verifies, and an anchor taken on the file verifies the server copy", async () => {
+    const file = join(box.dir, "pilot.db");
+    const env = { ...box.env, TRIAGE_DB: file };
+    expect(runCli(["demo", "--db", file], { env }).code).toBe(0);
+    const anchorFile = join(box.dir, "anchor.json");
+    expect(runCli(["log", "anchor", "--out", anchorFile], { env }).code).toBe(0);
+    const database = await freshDatabase("pilot");
+    const owner = urlFor(database);
+    expect(runCli(["admin", "init"], { env: { ...box.env, TRIAGE_DB: owner } }).code).toBe(0);
+    const copied = runCli(["log", "copy", "--from", file, "--to", owner, "--json"], { env });
+    expect(copied.code, copied.stderr).toBe(0);
+    const summary = JSON.parse(copied.stdout);
+    const fileVerify = JSON.parse(runCli(["log", "verify", "--json"], { env }).stdout);
+    expect(summary).toMatchObject({ verified: true, same_head: true, head: fileVerify.head, copied: fileVerify.count });
+    const serverEnv: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: owner };
+    delete serverEnv.TRIAGE_USER;
+    const anchored = runCli(["log", "verify", "--anchor", anchorFile, "--json"], { env: serverEnv });
+    expect(anchored.code, anchored.stderr).toBe(0);
+    expect(JSON.parse(anchored.stdout)).toMatchObject({ ok: true, head: fileVerify.head, anchor: { matches: true } });
+    // The entries keep the pilot's names; the server copy lists what the file lists.
+    const list = (e: NodeJS.ProcessEnv) => JSON.parse(runCli(["log", "list", "--limit", "500", "--json"], { env: e }).stdout);
+    expect(list(serverEnv)).toEqual(list(env));
+    // Copying again into a log that has entries is refused.
+    expect(runCli(["log", "copy", "--from", file, "--to", owner], { env }).code).toBe(2);
+  });
+});
