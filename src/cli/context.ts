@@ -29,6 +29,8 @@ export interface Context {
   user: string;
   /** Where `user` came from: --user, TRIAGE_USER, or the OS account (the server log refuses the first two). */
   userFrom?: "flag" | "env" | "os";
+  /** The operating-system account running triage (a local log records it with every entry). */
+  osUser?: string;
   /** The clock: the instant given by --now/TRIAGE_NOW (read in the rule set's zone), else the real time. */
   now(timeZone: string): Date;
   nowIsFixed: boolean;
@@ -86,6 +88,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     cacheDir: join(env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), ".cache"), "triage"),
     user: options.user ?? env.TRIAGE_USER ?? osUser(),
     userFrom: options.user !== undefined ? "flag" : env.TRIAGE_USER !== undefined ? "env" : "os",
+    osUser: osUser(),
     now: (timeZone) => (nowText ? parseNow(nowText, timeZone) : new Date()),
     nowIsFixed: nowText !== undefined,
     json,

@@ -20,6 +20,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /** How long to wait for another process's write lock before giving up (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** The operating-system account, recorded in every entry written (os-user.ts). */
+  osUser?: string;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -45,7 +47,7 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
     isEmpty = checkIdentity(inspector, file, readonly);
     if (readonly) {
       inspector.pragma("foreign_keys = ON");
-      return new SqliteLogStore(inspector, { path: file, isNew: false, readonly, busyTimeoutMs });
+      return new SqliteLogStore(inspector, { path: file, isNew: false, readonly, busyTimeoutMs, osUser: options.osUser });
     }
   } catch (error) {
     inspector.close();
@@ -67,7 +69,7 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
     // make inserts into a large log miss a small cache; memory is only taken as pages are read.
     db.pragma("cache_size = -32768");
     migrate(db);
-    return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs });
+    return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs, osUser: options.osUser });
   } catch (error) {
     db.close();
     throw describeSqliteError(error, file, busyTimeoutMs) ?? error;

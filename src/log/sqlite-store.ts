@@ -22,6 +22,7 @@ import { buildListQuery } from "./list-query.js";
 import { nameKey, normaliseIdentity } from "../workflow/match.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
 import { prepareStatements, type Statements } from "./statements.js";
+import { withOsUser } from "./os-user.js";
 import type { LogStore, LogTx } from "./store.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
@@ -33,6 +34,8 @@ export interface StoreInfo {
   isNew: boolean;
   readonly: boolean;
   busyTimeoutMs: number;
+  /** The operating-system account writing, recorded in every entry's body (os-user.ts). */
+  osUser?: string;
 }
 
 type Row = [number, string | null, EventKind, string, string, string, string, string];
@@ -48,6 +51,7 @@ export class SqliteLogStore implements LogStore {
   readonly isNew: boolean;
   readonly readonly: boolean;
   readonly busyTimeoutMs: number;
+  readonly osUser: string | undefined;
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #listStatements = new Map<string, Database.Statement>();
@@ -59,6 +63,7 @@ export class SqliteLogStore implements LogStore {
     this.isNew = info.isNew;
     this.readonly = info.readonly;
     this.busyTimeoutMs = info.busyTimeoutMs;
+    this.osUser = info.osUser;
     this.#s = prepareStatements(db);
   }
 
@@ -283,7 +288,7 @@ export class SqliteLogStore implements LogStore {
     if (event.actor.trim() === "") throw new TriageError("every log entry needs a person: the actor is empty");
     const prev = (this.#s.head.get() as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
     const fields = { seq: prev.seq + 1, ref: event.ref ?? null, kind: event.kind, actor: event.actor, at: event.at, prev_hash: prev.hash };
-    const body = canonicalJson(event.body);
+    const body = canonicalJson(withOsUser(event.body, this.osUser));
     const hash = entryHash(fields, body);
     this.#s.insertEvent.run({ ...fields, body, hash });
     return { seq: fields.seq, hash };

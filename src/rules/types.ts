@@ -115,6 +115,8 @@ export interface Decision {
   /** Who recorded the decision, and their analysis ("what is life like for this child?"); set when recorded. */
   decided_by?: string;
   analysis?: string;
+  /** A local log file records the operating-system account that wrote each entry (src/log/os-user.ts). */
+  os_user?: string;
   rule_set: { id: string; version: string; sha256: string };
   received_at: string;
   decided_at: string;

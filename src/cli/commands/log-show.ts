@@ -1,3 +1,4 @@
+import { claimedByOther } from "../../log/os-user.js";
 import { overdue } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
@@ -22,6 +23,11 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
             guards: state.guards,
             state: { ...rest, summary: stateSummary(state, now), overdue: overdue(state, now) },
             entries,
+            // Entries naming someone other than the OS account that wrote them (a local file's limit).
+            named_not_os_user: entries.flatMap((e) => {
+              const os = claimedByOther(e);
+              return os === undefined ? [] : [{ seq: e.seq, actor: e.actor, os_user: os }];
+            }),
           },
           null,
           2,

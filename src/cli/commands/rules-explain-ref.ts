@@ -167,12 +167,14 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
     // The inputs exactly as the decision used them; the clock is the time it was decided.
     const input: EvaluateOptions = { answers: stored.answers, history: stored.history, now: stored.decided_at, warnings: stored.warnings };
     const explanation = explain(rs, input);
-    // What recording added to the evaluation: the reference, who decided, their analysis.
+    // What recording added to the evaluation: the reference, who decided, their analysis, and the
+    // OS account a local log file records.
     const reproduced: Decision = {
       ...explanation.decision,
       ref: stored.ref,
       ...(stored.decided_by !== undefined ? { decided_by: stored.decided_by } : {}),
       ...(stored.analysis !== undefined ? { analysis: stored.analysis } : {}),
+      ...(stored.os_user !== undefined ? { os_user: stored.os_user } : {}),
     };
     const storedText = canonicalJson(stored);
     const reproducedText = canonicalJson(reproduced);

@@ -4,6 +4,7 @@
  * computeStats (src/workflow/stats.ts).
  */
 import { TriageError } from "../../errors.js";
+import { claimedByOther } from "../../log/os-user.js";
 import { normaliseDob, normaliseName } from "../../workflow/match.js";
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
@@ -38,7 +39,10 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   try {
     const decisions: Decision[] = [];
     const entries = new Map<string, EntryLike[]>();
+    // Entries naming someone other than the OS account that wrote them (a local file's limit).
+    let namedNotOsUser = 0;
     for await (const e of store.allEvents()) {
+      if (claimedByOther(e) !== undefined) namedNotOsUser++;
       if (e.ref === null) continue;
       if (e.kind === "decision") decisions.push({ ...(e.body as Decision), ref: e.ref });
       else entries.set(e.ref, [...(entries.get(e.ref) ?? []), e]);
@@ -69,8 +73,15 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     }
     const stats = computeStats({ cases, now, outcomes, unsubstantiatedOrMalicious: reasons });
     const meta = { ...(since ? { since: formatInZone(since, tz) } : {}), now: formatInZone(now, tz) };
-    if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats }, null, 2));
-    else ctx.out(renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, makeStyle(ctx.color)));
+    if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats, named_not_os_user: namedNotOsUser }, null, 2));
+    else {
+      const style = makeStyle(ctx.color);
+      const note =
+        namedNotOsUser === 0
+          ? ""
+          : `\n\n${style.warn(`${namedNotOsUser} ${namedNotOsUser === 1 ? "entry names" : "entries name"} someone other than the OS user who wrote ${namedNotOsUser === 1 ? "it" : "them"} (--user / TRIAGE_USER): a local log cannot prove who acted; \`triage log show REF\` marks them.`)}`;
+      ctx.out(renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, style) + note);
+    }
   } finally {
     await store.close();
   }

@@ -5,6 +5,7 @@ import { renderDecision } from "./decision.js";
 import type { Style } from "./style.js";
 import { localTime, wrap } from "./text.js";
 import { inertDeep } from "./inert.js";
+import { claimedByOther } from "../../log/os-user.js";
 
 export function describeEntry(e: EntryLike): string {
   switch (e.kind) {
@@ -66,7 +67,11 @@ export function renderReferral(rawState: ReferralState, rawEntries: readonly Ent
     for (const c of state.checks) out.push(...wrap(`${c.check} by ${c.by}, ${localTime(c.done_at)}: ${c.found}`, "    "));
   }
   out.push("", style.heading("Entries"));
-  for (const e of [...entries].sort((a, b) => a.seq - b.seq))
-    out.push(...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}: ${describeEntry(e)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    // A local file cannot prove who acted: say so where the named person is not the OS account that wrote it.
+    const other = claimedByOther(e);
+    const mark = other === undefined ? "" : ` ${style.warn(`[OS user: ${other}]`)}`;
+    out.push(...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}${mark}: ${describeEntry(e)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+  }
   return out.join("\n");
 }
