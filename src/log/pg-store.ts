@@ -50,6 +50,10 @@ export class PgLogStore implements LogStore {
   readonly identity: ServerIdentity;
   readonly #client: Client;
   #depth = 0;
+  /** Rule sets known to be registered: one query saved per decision. Forgotten on any rollback. */
+  readonly #ruleSets = new Set<string>();
+  /** The last reference allocated per year, valid only while this transaction holds the chain's lock. */
+  readonly #lastRef = new Map<string, number>();
 
   constructor(client: Client, info: PgInfo) {
     this.#client = client;
@@ -85,19 +89,21 @@ export class PgLogStore implements LogStore {
     this.#requireWritable();
     const nested = this.#depth > 0;
     const name = `batch_${this.#depth + 1}`;
-    await this.query(nested ? `SAVEPOINT ${name}` : "BEGIN");
+    // The chain's lock first (one round trip with BEGIN): the head, the next reference and the appends are one step.
+    await this.query(nested ? `SAVEPOINT ${name}` : `BEGIN; SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
     this.#depth++;
     try {
-      // The chain's lock first: the head, the next reference and the appends are one step.
-      if (!nested) await this.query("SELECT pg_advisory_xact_lock($1)", [CHAIN_LOCK]);
       const result = await fn(this);
       await this.query(nested ? `RELEASE SAVEPOINT ${name}` : "COMMIT");
       return result;
     } catch (error) {
       await this.#client.query(nested ? `ROLLBACK TO SAVEPOINT ${name}` : "ROLLBACK").catch(() => undefined);
+      this.#ruleSets.clear();
+      this.#lastRef.clear();
       throw error;
     } finally {
       this.#depth--;
+      if (this.#depth === 0) this.#lastRef.clear();
     }
   }
 
@@ -313,7 +319,11 @@ export class PgLogStore implements LogStore {
   }
 
   async #registerRuleSet(ruleSet: RuleSetRecord, by: { actor: string; at: string }): Promise<boolean> {
-    if ((await this.query("SELECT 1 FROM triage.rule_sets WHERE sha256 = $1", [ruleSet.sha256])).length > 0) return false;
+    if (this.#ruleSets.has(ruleSet.sha256)) return false;
+    if ((await this.query("SELECT 1 FROM triage.rule_sets WHERE sha256 = $1", [ruleSet.sha256])).length > 0) {
+      this.#ruleSets.add(ruleSet.sha256);
+      return false;
+    }
     const content = canonicalJson(typeof ruleSet.content === "string" ? JSON.parse(ruleSet.content) : ruleSet.content);
     if (sha256Hex(content) !== ruleSet.sha256) {
       throw new Error(`registerRuleSet: ${ruleSet.id} ${ruleSet.version}: content hashes to ${sha256Hex(content)}, not ${ruleSet.sha256}`);
@@ -332,11 +342,16 @@ export class PgLogStore implements LogStore {
 
   async #nextRef(year: string): Promise<string> {
     const prefix = `TRG-${year}-`;
-    const [row] = await this.query<{ ref: string }>("SELECT ref FROM triage.decisions WHERE ref >= $1 AND ref < $2 ORDER BY ref DESC LIMIT 1", [
-      prefix,
-      `TRG-${year}.`,
-    ]);
-    const next = row === undefined ? 1 : Number(row.ref.slice(prefix.length)) + 1;
+    let last = this.#lastRef.get(year);
+    if (last === undefined) {
+      const [row] = await this.query<{ ref: string }>("SELECT ref FROM triage.decisions WHERE ref >= $1 AND ref < $2 ORDER BY ref DESC LIMIT 1", [
+        prefix,
+        `TRG-${year}.`,
+      ]);
+      last = row === undefined ? 0 : Number(row.ref.slice(prefix.length));
+    }
+    const next = last + 1;
+    this.#lastRef.set(year, next);
     if (next > MAX_PER_YEAR) throw new Error(`no references left for ${year} (more than ${MAX_PER_YEAR} referrals)`);
     return `${prefix}${String(next).padStart(6, "0")}`;
   }
