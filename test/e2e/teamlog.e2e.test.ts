@@ -118,6 +118,22 @@ describeServer("a front door on one server log", () => {
     await expect(direct.query("INSERT INTO triage.events (kind, at, body) VALUES ('anchor', 'now', '{}')")).rejects.toMatchObject({ code: "42501" });
   });
 
+  it("the read-only commands work on the server log as on a file: export, stats, explain --ref, rules diff", () => {
+    const exported = as("ava_auditor", ["log", "export"], `${MONDAY}T10:00`);
+    expect(exported.code, exported.stderr).toBe(0);
+    const lines = exported.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { seq: number; actor: string });
+    expect(lines.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(json("ava_auditor", ["stats"], `${MONDAY}T10:00`).decisions).toBe(2);
+    const explained = as("ava_auditor", ["rules", "explain", "--ref", edtRef], `${MONDAY}T10:00`);
+    expect(explained.code, explained.stdout).toBe(0);
+    expect(explained.stdout).toContain(`${edtRef} reproduced exactly`);
+    const diff = json("ava_auditor", ["rules", "diff", "rules/default.yaml", "rules/default.yaml"], `${MONDAY}T10:00`);
+    expect(diff.log).toMatchObject({ found: true, path: urlFor(database, "ava_auditor") });
+  });
+
   it("a worker's direct SQL UPDATE of an entry fails", async () => {
     const direct = await sqlAs(database, "day_worker");
     await expect(direct.query("UPDATE triage.events SET body = '{}' WHERE ref = $1", [edtRef])).rejects.toMatchObject({
