@@ -26,11 +26,17 @@ async function connect(url: string, where: string): Promise<Client> {
   const client = new pg.Client({ connectionString: url, application_name: "triage", connectionTimeoutMillis: 15_000 });
   // A server that goes away between queries is reported by the next query; never crash on the event.
   client.on("error", () => undefined);
+  // node-postgres 8 still reads ~/.pgpass (libpq's behaviour, which we promise) but warns on stderr
+  // that it will stop in 9.0; that notice is for us, not for the worker at the terminal.
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
     throw describePgError(error, where, 0) ?? new LogError(`cannot connect to the server log ${where}: ${(error as Error).message}`);
+  } finally {
+    process.noDeprecation = quiet;
   }
   return client;
 }

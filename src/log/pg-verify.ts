@@ -1,8 +1,7 @@
 /**
  * `triage log verify` on the server log: the same checks as verify.ts (chain, guarding triggers,
  * rule-set contents, decisions index, anchor) over one consistent snapshot (REPEATABLE READ), with
- * the entries streamed in keyset pages. The next page is requested before the current one is
- * hashed, so the server reads while this process hashes.
+ * the entries streamed in keyset pages (one query at a time: node-postgres runs one per connection).
  */
 import { GENESIS_HASH } from "./chain.js";
 import { sha256Hex } from "./canonical.js";
@@ -44,15 +43,11 @@ export async function verifyPg(store: PgLogStore, options: VerifyOptions = {}): 
           `FROM triage.events e LEFT JOIN triage.decisions d ON d.seq = e.seq WHERE e.seq > $1 ORDER BY e.seq LIMIT ${PAGE}`,
         [after],
       );
-    if (max !== undefined) {
-      let pending = page(0);
-      for (;;) {
-        const rows = await pending;
-        const last = rows.length === PAGE ? rows[rows.length - 1]![0] : undefined;
-        if (last !== undefined) pending = page(last);
-        for (const r of rows) scanner.add(r);
-        if (last === undefined) break;
-      }
+    for (let after = 0; max !== undefined;) {
+      const rows = await page(after);
+      for (const r of rows) scanner.add(r);
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1]![0];
     }
     const scan = scanner.finish(() => null);
     const stray = (bounds?.index_rows ?? 0) - scan.indexLinked;

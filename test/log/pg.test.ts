@@ -239,9 +239,17 @@ describeServer("connecting to the server log", () => {
     writeFileSync(pgpass, `127.0.0.1:${serverEnv().port}:${database}:pat_password:s3cret-Pa55\n`);
     chmodSync(pgpass, 0o600);
     process.env.PGPASSFILE = pgpass;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.message);
+    process.on("warning", onWarning);
     const viaFile = await openPgLog(tcpUrlFor(database, "pat_password"));
     expect(viaFile.identity).toEqual({ user: "pat_password", roles: ["triage_worker"] });
+    await verifyLog(viaFile);
     await viaFile.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    // node-postgres's notices are for us, not for the worker at the terminal.
+    expect(warnings).toEqual([]);
     delete process.env.PGPASSFILE;
   });
 
