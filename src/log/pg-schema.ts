@@ -4,7 +4,7 @@
  * in triage.meta. `triage admin init` (the database owner) applies them and creates the roles.
  *
  * What the database itself enforces, so that a modified client or direct SQL cannot get round it
- * (docs/architecture.md, "A shared team log"):
+ * (README.md, "A shared team log"):
  * - the chain: every insert into events takes one advisory lock for the transaction, links to the
  *   head it then reads (seq + 1, prev_hash) and computes the hash itself, with the same definition
  *   as chain.ts — so many writers build one chain with no gaps;
