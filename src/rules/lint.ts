@@ -48,5 +48,6 @@ export {
   type FirstFailure,
 } from "./lint/chunks.js";
 export { DEFAULT_SAMPLES, DEFAULT_SEED, finishLint, lintRuleSet, resolveLintOptions, type LintOptions } from "./lint/finish.js";
+export { baselineInvariants, type BaselineInvariant, type BaselineKind } from "./lint/baseline.js";
 export type { CounterExample, CounterExampleSide, DecisionSummary, InvariantSummary, LintReport, LintWarning, Violation, WarningKind } from "./lint/report.js";
 export { prepareLint, type LintSetup, type Turn } from "./lint/setup.js";

@@ -20,6 +20,7 @@ import {
   runChunk,
   type Chunk,
   type ChunkResult,
+  type InvariantSummary,
   type LintReport,
   type LintSetup,
   type Violation,
@@ -122,9 +123,10 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const report = finishLint(setup, results, { samples, seed });
   const elapsedMs = Math.round(performance.now() - started);
 
-  if (ctx.json) ctx.out(JSON.stringify({ ok: report.violations.length === 0, file, ...report, elapsed_ms: elapsedMs }, null, 2));
+  if (ctx.json)
+    ctx.out(JSON.stringify({ ok: report.violations.length === 0 && report.conflicts.length === 0, file, ...report, elapsed_ms: elapsedMs }, null, 2));
   else ctx.out(renderReport(inertDeep(report), inertLine(file), elapsedMs, makeStyle(ctx.color)));
-  if (report.violations.length > 0) process.exitCode = ExitCode.Findings;
+  if (report.violations.length > 0 || report.conflicts.length > 0) process.exitCode = ExitCode.Findings;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,7 +137,8 @@ const show = (a: Answer): string => (Array.isArray(a) ? `[${a.join(", ")}]` : St
 
 function renderViolation(v: Violation, s: Style): string[] {
   const cx = v.counterexample;
-  const lines = [`${s.bad("✗")} ${s.bold(v.invariant.id)} (${v.invariant.kind}): ${v.invariant.description}`, `    ${v.message}`];
+  const origin = v.invariant.origin === "baseline" ? "baseline invariant " : "";
+  const lines = [`${s.bad("✗")} ${origin}${s.bold(v.invariant.id)} (${v.invariant.kind}): ${v.invariant.description}`, `    ${v.message}`];
   lines.push(s.dim(`    smallest counter-example (${num(v.failing_samples)} failing sample(s), first at #${v.first_sample}; ${v.shrinks} shrink step(s)):`));
   lines.push(`      clock    ${cx.now} (${cx.clock})`);
   const facts = Object.entries(cx.history).filter(([, n]) => n !== 0);
@@ -172,24 +175,28 @@ export function renderReport(report: LintReport, file: string, elapsedMs: number
       s.dim(` (${file}, sha256 ${r.sha256.slice(0, 12)}): ${num(report.samples)} generated answer sets, seed ${report.seed}`),
     "",
   ];
-  const idWidth = Math.max(0, ...report.invariants.map((i) => i.id.length));
-  const kindWidth = Math.max(0, ...report.invariants.map((i) => i.kind.length));
-  for (const inv of report.invariants) {
+  const all = [...report.baseline, ...report.invariants];
+  const idWidth = Math.max(0, ...all.map((i) => i.id.length));
+  const kindWidth = Math.max(0, ...all.map((i) => i.kind.length));
+  const row = (inv: InvariantSummary): string => {
     const mark = inv.violated ? s.bad("✗") : inv.checked === 0 ? s.warn("?") : s.ok("✓");
-    lines.push(
-      `${mark} ${inv.id.padEnd(idWidth)}  ${s.dim(inv.kind.padEnd(kindWidth))}  ${inv.description} ${s.dim(`(${num(inv.checked)} checked${inv.violated ? `, ${num(inv.failing_samples)} failed` : ""})`)}`,
-    );
-  }
-  if (report.invariants.length === 0) lines.push(s.warn("no invariants declared: nothing to prove (add them under `invariants:`)"));
+    return `${mark} ${inv.id.padEnd(idWidth)}  ${s.dim(inv.kind.padEnd(kindWidth))}  ${inv.description} ${s.dim(`(${num(inv.checked)} checked${inv.violated ? `, ${num(inv.failing_samples)} failed` : ""})`)}`;
+  };
+  lines.push(s.bold("Baseline invariants (built into triage; no rule file can remove or weaken them)"));
+  for (const inv of report.baseline) lines.push(row(inv));
+  lines.push("", s.bold("This rule set's own invariants"));
+  for (const inv of report.invariants) lines.push(row(inv));
+  if (report.invariants.length === 0) lines.push(s.warn("none declared (the baseline above still applies; add your own under `invariants:`)"));
+  for (const c of report.conflicts) lines.push("", `${s.bad("✗")} ${s.bold(c.id)}: ${c.message}`);
   for (const v of report.violations) lines.push("", ...renderViolation(v, s));
   if (report.warnings.length > 0) {
     lines.push("");
     for (const w of report.warnings) lines.push(`${s.warn("warning")} ${w.message}`);
   }
-  const violated = report.violations.length;
+  const violated = report.violations.length + report.conflicts.length;
   lines.push(
     "",
-    `${violated > 0 ? s.bad("rules lint: FAILED") : s.ok("rules lint: ok")} — ${num(report.samples)} samples, ${report.invariants.length} invariant(s) checked, ${violated} violation(s), ${report.warnings.length} warning(s), ${(elapsedMs / 1000).toFixed(2)} s (${num(report.evaluations)} evaluations)`,
+    `${violated > 0 ? s.bad("rules lint: FAILED") : s.ok("rules lint: ok")} — ${num(report.samples)} samples, ${report.baseline.length} baseline and ${report.invariants.length} own invariant(s) checked, ${violated} violation(s), ${report.warnings.length} warning(s), ${(elapsedMs / 1000).toFixed(2)} s (${num(report.evaluations)} evaluations)`,
   );
   return lines.join("\n");
 }

@@ -82,6 +82,40 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
         ],
       };
     }
+    case "floor":
+      return each(({ detail: { decision: d, env } }) => {
+        if (!inv.when(env)) return null;
+        const hard = d.hard_floor === null ? 0 : (rs.outcomeLevel.get(d.hard_floor) ?? 0);
+        if (d.computed_outcome.level >= inv.floorLevel && hard >= inv.floorLevel) return null;
+        return d.computed_outcome.level < inv.floorLevel
+          ? `the national floor ${inv.floor} applies, but the outcome is ${outcomeText(d)}`
+          : `the national floor ${inv.floor} applies and is reached, but not as a hard floor (hard floor: ${d.hard_floor ?? "none"}), so it could be overridden below it`;
+      });
+    case "ooh":
+      return each(({ detail: { decision: d, env } }) =>
+        inv.when({ ...env, level: d.computed_outcome.level }) && !d.flags.includes(inv.flag)
+          ? `the decision is out of hours, but it does not carry the flag ${inv.flag} (provisional)`
+          : null,
+      );
+    case "closure":
+      return each(({ detail: { decision: d, env } }) => {
+        if (inv.problems.length > 0) return `${inv.problems.join("; ")}`;
+        if (!inv.when(env)) return null;
+        const applies = d.guards.some((g) => inv.guards.includes(g.id) && g.status !== "not_applicable");
+        return applies
+          ? null
+          : `a closure as ${String(d.answers.proposed_closure_reason)} of an allegation of harm is proposed, but no guard with the required checks (${inv.guards.join(", ") || "none"}) applies`;
+      });
+    case "compare": {
+      const pair = run.turn?.inv === inv ? run.pair() : undefined;
+      if (!pair) return null;
+      const [low, high] = pair;
+      if (high.detail.decision.computed_outcome.level >= low.detail.decision.computed_outcome.level) return null;
+      return {
+        message: `${high.label} gives ${outcomeText(high.detail.decision)}, lower than ${low.label}, which gives ${outcomeText(low.detail.decision)}`,
+        sides: [low, high],
+      };
+    }
     case "never_lower": {
       const pair = run.turn?.inv === inv ? run.pair() : undefined;
       if (!pair) return null;

@@ -67,7 +67,7 @@ export function runChunk(setup: LintSetup, seed: number, chunk: Chunk, samples: 
   const every = determinismEvery(samples);
   const tally: Tally = { evaluations: 0, fired: new Map(), levels: [] };
   const stats: ChunkResult["invariants"] = {};
-  for (const inv of setup.invariants) stats[inv.raw.id] = { checked: 0, failed: 0 };
+  for (const inv of setup.invariants) stats[inv.key] = { checked: 0, failed: 0 };
   const turns = setup.turns;
   const generated = fc.sample(setup.arbitrary, { seed: chunkSeed(seed, chunk.index), numRuns: chunk.count, unbiased: true });
   generated.forEach((choices, i) => {
@@ -85,9 +85,9 @@ export function runChunk(setup: LintSetup, seed: number, chunk: Chunk, samples: 
     for (const inv of setup.invariants) {
       if (inv.kind === "deterministic" && sample % every !== 0) continue;
       const compares = run.turn?.inv === inv;
-      if (inv.kind === "never_lower" && !compares) continue;
+      if ((inv.kind === "never_lower" || inv.kind === "compare") && !compares) continue;
       const finding = check(run, inv);
-      const s = stats[inv.raw.id]!;
+      const s = stats[inv.key]!;
       // A comparing invariant counts the comparisons it made (its step check runs on every sample).
       if (inv.kind !== "unknown_not_lower" || compares) s.checked++;
       if (finding) {

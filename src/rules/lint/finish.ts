@@ -4,8 +4,8 @@
  */
 import type { CompiledRuleSet } from "../compile.js";
 import { chunksOf, runChunk, type ChunkResult, type FirstFailure } from "./chunks.js";
-import type { LintReport, Violation } from "./report.js";
-import { prepareLint, type LintSetup } from "./setup.js";
+import type { InvariantSummary, LintReport, Violation } from "./report.js";
+import { prepareLint, type LintSetup, type Prepared } from "./setup.js";
 import { counterExample, shrinkViolation } from "./shrink.js";
 import { warnings } from "./warnings.js";
 
@@ -39,32 +39,36 @@ export function finishLint(setup: LintSetup, results: readonly ChunkResult[], op
   }
   const violations: Violation[] = [];
   for (const inv of setup.invariants) {
-    const f = first.get(inv.raw.id);
+    const f = first.get(inv.key);
     if (!f) continue;
-    const shrunk = shrinkViolation(setup, { invariant: inv.raw.id, ...f }, options.seed);
+    const shrunk = shrinkViolation(setup, { invariant: inv.key, ...f }, options.seed);
     violations.push({
-      invariant: { id: inv.raw.id, kind: inv.raw.kind, description: inv.raw.description },
+      invariant: { id: inv.raw.id, kind: inv.raw.kind, description: inv.raw.description, origin: inv.origin },
       message: shrunk.finding.message,
       counterexample: counterExample(setup, shrunk.scenario, shrunk.finding),
-      failing_samples: failed.get(inv.raw.id) ?? 0,
+      failing_samples: failed.get(inv.key) ?? 0,
       first_sample: f.sample,
       shrinks: shrunk.shrinks,
     });
   }
+  const summary = (inv: Prepared): InvariantSummary => ({
+    id: inv.raw.id,
+    kind: inv.raw.kind,
+    origin: inv.origin,
+    description: inv.raw.description,
+    checked: checked.get(inv.key) ?? 0,
+    failing_samples: failed.get(inv.key) ?? 0,
+    violated: first.has(inv.key),
+  });
   const rs = setup.rs;
   return {
     rule_set: { id: rs.id, version: rs.version, sha256: rs.sha256 },
     samples,
     seed: options.seed,
     evaluations,
-    invariants: setup.invariants.map((inv) => ({
-      id: inv.raw.id,
-      kind: inv.raw.kind,
-      description: inv.raw.description,
-      checked: checked.get(inv.raw.id) ?? 0,
-      failing_samples: failed.get(inv.raw.id) ?? 0,
-      violated: first.has(inv.raw.id),
-    })),
+    baseline: setup.invariants.filter((inv) => inv.origin === "baseline").map(summary),
+    invariants: setup.invariants.filter((inv) => inv.origin === "file").map(summary),
+    conflicts: setup.conflicts,
     violations,
     warnings: warnings(setup, { samples, evaluations, fired, levels, checked }),
   };

@@ -2,7 +2,7 @@
  * The report `triage rules lint` returns: per invariant what was checked, each violation with its
  * smallest counter-example, and warnings. Plain data; the command renders it.
  */
-import type { RawInvariant } from "../schema.js";
+import type { InvariantKind, Origin } from "./setup.js";
 import type { Answer, HistoryFacts } from "../types.js";
 
 export interface DecisionSummary {
@@ -38,7 +38,7 @@ export interface CounterExample {
 }
 
 export interface Violation {
-  invariant: { id: string; kind: RawInvariant["kind"]; description: string };
+  invariant: { id: string; kind: InvariantKind; description: string; origin: Origin };
   message: string;
   counterexample: CounterExample;
   /** How many samples violated the invariant, and the index of the first. */
@@ -47,7 +47,8 @@ export interface Violation {
   shrinks: number;
 }
 
-export type WarningKind = "rule_never_fired" | "threshold_unused" | "outcome_never_produced" | "step_unused" | "check_unused" | "invariant_not_exercised";
+export type WarningKind =
+  "baseline_skipped" | "rule_never_fired" | "threshold_unused" | "outcome_never_produced" | "step_unused" | "check_unused" | "invariant_not_exercised";
 
 export interface LintWarning {
   kind: WarningKind;
@@ -57,7 +58,8 @@ export interface LintWarning {
 
 export interface InvariantSummary {
   id: string;
-  kind: RawInvariant["kind"];
+  kind: InvariantKind;
+  origin: Origin;
   description: string;
   /** Samples (or comparisons) on which the invariant was checked. */
   checked: number;
@@ -70,7 +72,12 @@ export interface LintReport {
   samples: number;
   seed: number;
   evaluations: number;
+  /** The baseline built into triage: proved for every rule set, whatever its file says. */
+  baseline: InvariantSummary[];
+  /** The rule file's own invariants. */
   invariants: InvariantSummary[];
+  /** File invariants that take a baseline invariant's name but state less (each fails lint). */
+  conflicts: { id: string; message: string }[];
   violations: Violation[];
   warnings: LintWarning[];
 }

@@ -82,6 +82,10 @@ export class SampleRun {
     if (!turn || !(turn.subject.id in this.visible)) return undefined;
     const q = turn.subject;
     const targets = this.choices[5];
+    if (turn.pick) {
+      const answers = turn.pick(this.scenario.answers[q.id], targets);
+      return answers ? [this.side(q, answers[0]), this.side(q, answers[1])] : undefined;
+    }
     if (turn.inv.kind === "never_lower") {
       const variant = turn.inv.variants[targets[0]! % turn.inv.variants.length]!;
       return [this.side(q, turn.inv.baseline), this.side(q, variant)];

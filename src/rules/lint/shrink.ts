@@ -38,7 +38,7 @@ export function shrinkViolation(
   failure: { invariant: string; choices: Choices; turn: number | null; focus: number | null },
   seed: number,
 ): { choices: Choices; shrinks: number; finding: Finding; scenario: Scenario } {
-  const inv = setup.invariants.find((i) => i.raw.id === failure.invariant);
+  const inv = setup.invariants.find((i) => i.key === failure.invariant);
   if (!inv) throw new Error(`shrinkViolation: no invariant ${failure.invariant}`);
   const turn = failure.turn === null ? undefined : setup.turns[failure.turn];
   const focus = failure.focus === null ? undefined : setup.turns[failure.focus]?.subject;

@@ -13,16 +13,22 @@ export function warnings(
 ): LintWarning[] {
   const { rs } = setup;
   const raw = rs.raw;
-  const out: LintWarning[] = [];
+  const out: LintWarning[] = setup.skipped.map((s) => ({ kind: "baseline_skipped", id: s.id, message: s.message }));
   for (const inv of setup.invariants) {
-    if ((merged.checked.get(inv.raw.id) ?? 0) === 0 && merged.samples > 0) {
+    if ((merged.checked.get(inv.key) ?? 0) === 0 && merged.samples > 0) {
       const why =
         inv.kind === "never_lower"
           ? ` (question ${inv.question.id} was never asked)`
-          : inv.kind === "unknown_not_lower" && inv.questions.length === 0
-            ? ' (no question to check: none listed or critical that allows "not known")'
-            : "";
-      out.push({ kind: "invariant_not_exercised", id: inv.raw.id, message: `invariant ${inv.raw.id} was never checked in ${merged.samples} samples${why}` });
+          : inv.kind === "compare"
+            ? ` (${inv.legs.map((l) => l.subject.id).join(", ")}: never asked, or nothing to compare)`
+            : inv.kind === "unknown_not_lower" && inv.questions.length === 0
+              ? ' (no question to check: none listed or critical that allows "not known")'
+              : "";
+      out.push({
+        kind: "invariant_not_exercised",
+        id: inv.raw.id,
+        message: `${inv.origin === "baseline" ? "baseline " : ""}invariant ${inv.raw.id} was never checked in ${merged.samples} samples${why}`,
+      });
     }
   }
   for (const r of raw.rules) {
