@@ -88,7 +88,7 @@ describe("baseline invariants", () => {
     const file = write("family-lowers.yaml", FAMILY_LOWERS);
     const env = sandbox();
     try {
-      const text = runCli(["rules", "lint", file, "--samples", "20000"], { env: env.env });
+      const text = runCli(["rules", "lint", file, "--samples", "10000"], { env: env.env });
       expect(text.code, text.stderr).toBe(1);
       expect(text.stdout).toMatch(/✗ baseline invariant baseline_referrer_type_never_lowers \(never_lower\)/);
       expect(text.stdout).toMatch(
@@ -97,7 +97,7 @@ describe("baseline invariants", () => {
       expect(text.stdout).toMatch(/smallest counter-example/);
       expect(text.stdout).toMatch(/none declared \(the baseline above still applies/);
 
-      const json = runCli(["--json", "rules", "lint", file, "--samples", "20000"], { env: env.env });
+      const json = runCli(["--json", "rules", "lint", file, "--samples", "10000"], { env: env.env });
       expect(json.code).toBe(1);
       const report = JSON.parse(json.stdout) as JsonReport;
       expect(report.ok).toBe(false);
@@ -117,7 +117,7 @@ describe("baseline invariants", () => {
     } finally {
       env.cleanup();
     }
-  });
+  }, 180_000);
 
   it("a file invariant with a baseline name but a weaker property is an error; one as strong is not", () => {
     const weaker = write(
@@ -170,7 +170,7 @@ describe("baseline invariants", () => {
     expect(report.conflicts).toEqual([]);
     expect(report.invariants.filter((i) => i.id === "baseline_referrer_type_never_lowers")).toHaveLength(1);
     expect(report.baseline.filter((i) => i.id === "baseline_referrer_type_never_lowers")).toHaveLength(1);
-  });
+  }, 120_000);
 
   it("the neutered file fails the national floors", () => {
     const report = lintRuleSet(compileText(NEUTERED), { samples: 3000 });
