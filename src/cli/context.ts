@@ -20,6 +20,8 @@ export interface CommonOptions {
 
 export interface Context {
   rulesPath: string;
+  /** The rule file was named (--rules / TRIAGE_RULES): recording then needs it approved on the log. */
+  rulesExplicit: boolean;
   dbPath: string;
   /** True when the db path came from the built-in default (we then say where it is on first use). */
   dbIsDefault: boolean;
@@ -82,6 +84,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
   const line = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
   return {
     rulesPath: resolve(options.rules ?? env.TRIAGE_RULES ?? SHIPPED_RULES),
+    rulesExplicit: (options.rules ?? env.TRIAGE_RULES) !== undefined,
     dbPath,
     dbIsDefault: dbFromUser === undefined,
     teamPath: teamFromUser ? resolve(teamFromUser) : undefined,

@@ -52,8 +52,8 @@ export {
 /** `triage new` without --answers: a new guided interview. */
 export async function runInterview(ctx: Context, options: { dryRun: boolean }): Promise<void> {
   requireTerminal(ctx, "triage new");
-  const { loadRules } = await import("./rules-loader.js");
-  const rs = await loadRules(ctx);
+  // A dry run may use any rule file; recording only the log's approved ones.
+  const rs = options.dryRun ? await (await import("./rules-loader.js")).loadRules(ctx) : await (await import("./governance.js")).rulesForRecording(ctx);
   await drive(ctx, rs, { dryRun: options.dryRun });
 }
 
@@ -76,8 +76,8 @@ export function prepareResume(rs: CompiledRuleSet, draft: DraftRecord): { state:
 /** `triage resume [DRAFT]`: continue a saved interview (without an id, choose one). */
 export async function resumeInterview(ctx: Context, draftId?: string): Promise<void> {
   requireTerminal(ctx, "triage resume");
-  const { loadRules } = await import("./rules-loader.js");
-  const rs = await loadRules(ctx);
+  const { rulesForRecording } = await import("./governance.js");
+  const rs = await rulesForRecording(ctx);
   const { openStore } = await import("./record.js");
   const store = await openStore(ctx);
   let draft: DraftRecord | undefined;

@@ -209,6 +209,24 @@ export function createProgram(): Command {
     .option("--fail-on-lower", "exit 1 if any case's outcome would go down")
     .action(action(() => import("./commands/rules-diff.js")));
   rules
+    .command("propose")
+    .description("propose a rule set for approval on this log (another rules lead approves it)")
+    .argument("[file]", "rule set")
+    .option("--note <text>", "what the change is and why")
+    .action(action(() => import("./commands/rules-propose.js")));
+  rules
+    .command("approve")
+    .description("approve a proposed rule set (a rules lead, not the proposer): tests, lint and diff must pass; it is then in force")
+    .argument("[file]", "rule set")
+    .option("--fixtures <dir>", "fixtures folder for rules test --strict (default: fixtures/referrals)")
+    .option("--samples <n>", "lint samples (at least 100000)", "100000")
+    .option("--seed <n>", "lint seed", "1")
+    .action(action(() => import("./commands/rules-approve.js")));
+  rules
+    .command("history")
+    .description("the rule sets approved on this log, with who approved them and their diffs")
+    .action(action(() => import("./commands/rules-history.js")));
+  rules
     .command("thresholds")
     .description("the tunable numbers and which rules use them")
     .argument("[file]", "rule set")

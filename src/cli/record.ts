@@ -16,7 +16,9 @@ import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { downgradeFloors } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
+import { howToApprove, isApproved } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
+import { readGovernance } from "./governance.js";
 import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
 
@@ -36,6 +38,16 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
   const store = openLog(ctx.dbPath, { readonly: options.readonly === true, ...(ctx.osUser !== undefined && { osUser: ctx.osUser }) });
   if (store.isNew && !options.readonly)
     ctx.err(`Created the decision log at ${ctx.dbPath} (owner-only). Keep it backed up; \`triage log verify\` proves it intact.`);
+  if (!options.readonly) {
+    // A log with no approved rule set yet gets the shipped one, approved implicitly, before anything else.
+    const { governanceFor } = await import("./governance.js");
+    try {
+      await governanceFor(ctx, store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   return store;
 }
 
@@ -169,6 +181,12 @@ export interface RecordRequest {
 
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
 export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Promise<Decision> {
+  // Only an approved rule set records (docs/rule-format.md "The life of a rule change").
+  if (!isApproved(await readGovernance(store), rs.sha256))
+    throw new RefusedError(
+      `refused: rule set ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) is not approved on the log ${store.path}`,
+      howToApprove(ctx.rulesPath),
+    );
   const tz = rs.officeHours.time_zone;
   const nowIso = formatInZone(req.now, tz);
   const receivedAt = typeof req.answers.received_at === "string" && req.answers.received_at !== "unknown" ? req.answers.received_at : nowIso;

@@ -3,6 +3,7 @@
  *
  *   managers: [mia.manager, lee.lead]
  *   senior_managers: [sam.senior]
+ *   rules_leads: [rita.rules, raj.rules]     # may approve rule sets (triage rules approve)
  *
  * Names are compared exactly (after trimming) with the acting user (`--user` / TRIAGE_USER). A
  * senior manager may act as a manager. Without a team file no one is recognised as a manager, and
@@ -22,7 +23,7 @@ export function teamPath(ctx: Pick<Context, "teamPath" | "dbPath">): { path: str
   return ctx.teamPath ? { path: ctx.teamPath, explicit: true } : { path: join(dirname(ctx.dbPath), TEAM_FILE), explicit: false };
 }
 
-const KEYS = ["managers", "senior_managers"] as const;
+const KEYS = ["managers", "senior_managers", "rules_leads"] as const;
 
 /** Parses team-file text; every problem at once, each naming the file. Pure. */
 export function parseTeam(text: string, source: string, parse: (text: string) => unknown): Team {
@@ -34,7 +35,7 @@ export function parseTeam(text: string, source: string, parse: (text: string) =>
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== "object" || Array.isArray(data))
-    throw new TriageError(`team file ${source}: expected a map with managers: [names] and senior_managers: [names]`);
+    throw new TriageError(`team file ${source}: expected a map with managers: [names], senior_managers: [names] and rules_leads: [names]`);
   const map = data as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of Object.keys(map)) if (!(KEYS as readonly string[]).includes(key)) problems.push(`unknown key "${key}" (expected ${KEYS.join(" or ")})`);
@@ -52,7 +53,7 @@ export function parseTeam(text: string, source: string, parse: (text: string) =>
     });
     return names;
   };
-  const team: Team = { source, managers: list("managers"), senior_managers: list("senior_managers") };
+  const team: Team = { source, managers: list("managers"), senior_managers: list("senior_managers"), rules_leads: list("rules_leads") };
   if (problems.length > 0) throw new TriageError(`team file ${source} has problems:\n  ${problems.join("\n  ")}`);
   return team;
 }

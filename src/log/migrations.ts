@@ -100,6 +100,31 @@ CREATE TABLE drafts (
 CREATE INDEX drafts_by_updated ON drafts (updated_at);
 `;
 
+/** The event kinds of schema version 1, as its CHECK constraint lists them. */
+const V1_KINDS = "'decision','check','review','override','closure','rule_set','anchor','history_link'";
+
+/**
+ * Loosens the events table's CHECK constraint to admit more kinds. SQLite cannot ALTER a CHECK;
+ * its documented procedure for loosening one (sqlite.org/lang_altertable.html, "making other kinds
+ * of table schema changes") edits the stored CREATE TABLE text, which changes nothing on disk: every
+ * existing row satisfied the stricter check. Copying the table instead would rewrite every entry
+ * of a possibly large chain.
+ */
+function allowKinds(db: Database.Database, from: string, to: string): void {
+  const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'events'").pluck().get() as string;
+  if (!sql.includes(`kind IN (${from})`)) throw new Error(`migration: the events table does not have the expected kinds (${from})`);
+  const version = db.pragma("schema_version", { simple: true }) as number;
+  db.unsafeMode(true);
+  try {
+    db.pragma("writable_schema = ON");
+    db.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'events'").run(sql.replace(`kind IN (${from})`, `kind IN (${to})`));
+    db.pragma(`schema_version = ${version + 1}`);
+  } finally {
+    db.pragma("writable_schema = OFF");
+    db.unsafeMode(false);
+  }
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -108,6 +133,15 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(V1_SCHEMA);
       for (const sql of Object.values(EXPECTED_TRIGGERS)) db.exec(`${sql};`);
       db.pragma(`application_id = ${TRIAGE_APPLICATION_ID}`);
+    },
+  },
+  {
+    version: 2,
+    description: "rule-set governance: rule_set_proposed and rule_set_approved entries, found by kind",
+    up: (db) => {
+      allowKinds(db, V1_KINDS, `${V1_KINDS},'rule_set_proposed','rule_set_approved'`);
+      // Entries about the log itself (rule sets, approvals, anchors) by kind, without reading the chain.
+      db.exec("CREATE INDEX events_unattached_by_kind ON events (kind, seq) WHERE ref IS NULL");
     },
   },
 ];

@@ -158,6 +158,10 @@ export class SqliteLogStore implements LogStore {
     return this.#guard(() => (this.#s.eventsFor.raw(true).all(ref) as Row[]).map(toEntry));
   }
 
+  async eventsOfKind(kind: EventKind): Promise<LogEntry[]> {
+    return this.#guard(() => (this.#s.unattachedOfKind.raw(true).all(kind) as Row[]).map(toEntry));
+  }
+
   async listDecisions(filters: ListFilters): Promise<DecisionRow[]> {
     const { sql, params } = buildListQuery(filters);
     return this.#guard(() => {

@@ -14,6 +14,8 @@ export function prepareStatements(db: Database.Database) {
     insertEvent: p(`INSERT INTO events (${ENTRY_COLUMNS}) VALUES (@seq, @ref, @kind, @actor, @at, @body, @prev_hash, @hash)`),
     eventsFor: p(`SELECT ${ENTRY_COLUMNS} FROM events WHERE ref = ? ORDER BY seq`),
     allEvents: p(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`),
+    // Served by events_unattached_by_kind (migration 2).
+    unattachedOfKind: p(`SELECT ${ENTRY_COLUMNS} FROM events WHERE kind = ? AND ref IS NULL ORDER BY seq`),
     decisionExists: p("SELECT 1 FROM decisions WHERE ref = ?").pluck(),
 
     ruleSetExists: p("SELECT 1 FROM rule_sets WHERE sha256 = ?").pluck(),

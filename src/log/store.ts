@@ -9,7 +9,7 @@
  * inside the callback: on a server backend the store's own methods run on another connection.
  */
 import type { Decision } from "../rules/types.js";
-import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
+import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
 
 /** Reads, on the store or inside a batch. */
@@ -23,6 +23,11 @@ export interface LogReads {
   getDecisionRow(ref: string): Promise<DecisionRow | undefined>;
   /** Every entry about `ref` (its decision, then checks, reviews, overrides, closures…), oldest first. */
   eventsFor(ref: string): Promise<LogEntry[]>;
+  /**
+   * Entries of one kind about the log itself rather than a referral (ref null: rule-set proposals
+   * and approvals, anchors…), oldest first.
+   */
+  eventsOfKind(kind: EventKind): Promise<LogEntry[]>;
   listDecisions(filters: ListFilters): Promise<DecisionRow[]>;
   /**
    * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key

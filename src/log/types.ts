@@ -1,7 +1,19 @@
 /** Plain data that goes in and out of the log store. */
 import type { Identity } from "../workflow/match.js";
 
-export const EVENT_KINDS = ["decision", "check", "review", "override", "closure", "rule_set", "anchor", "history_link"] as const;
+export const EVENT_KINDS = [
+  "decision",
+  "check",
+  "review",
+  "override",
+  "closure",
+  "rule_set",
+  "anchor",
+  "history_link",
+  // Rule-set governance (src/workflow/rule-approval.ts): four eyes on every rule change.
+  "rule_set_proposed",
+  "rule_set_approved",
+] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** What a caller appends. `at` is the explicit clock (ISO 8601): the store never reads the time itself. */

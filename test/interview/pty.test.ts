@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../src/log/open.js";
 import type { Decision } from "../../src/rules/types.js";
 import { runCli, sandbox } from "../helpers/cli.js";
+import { approveInLog } from "../helpers/governance.js";
 import { repoPath } from "../helpers/rules.js";
 
 const HAVE_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
@@ -106,6 +107,7 @@ beforeAll(() => {
 describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", () => {
   it("a whole referral: back, a change on review, an escalation with a reason, recorded as --answers would decide it", async () => {
     const db = join(dir, "whole.db");
+    await approveInLog(db, repoPath(MINIMAL)); // the test rule set records only once approved on the log
     const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"]);
 
     await t.waitFor("? When was the referral received? 2026-11-27 10:30"); // defaults to now
@@ -192,6 +194,7 @@ describe.skipIf(!HAVE_TMUX)("the guided interview in a real terminal (tmux)", ()
 
   it("Ctrl-C half-way keeps the draft; `triage resume` lists it and finishes it with the same answers", async () => {
     const db = join(dir, "resume.db");
+    await approveInLog(db, repoPath(MINIMAL)); // the test rule set records only once approved on the log
     const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"]);
     await t.waitFor("? When was the referral received?");
     t.keys("Enter");

@@ -58,31 +58,53 @@ describe("migration 1", () => {
 });
 
 describe("the migration runner", () => {
-  const v2: Migration = { version: 2, description: "test: add a column", up: (db) => db.exec("ALTER TABLE drafts ADD COLUMN note TEXT") };
+  const NEXT = LATEST_VERSION + 1;
+  const extra: Migration = { version: NEXT, description: "test: add a column", up: (db) => db.exec("ALTER TABLE drafts ADD COLUMN note TEXT") };
   const failing: Migration = {
-    version: 3,
+    version: NEXT + 1,
     description: "test: fails half way",
     up: (db) => {
       db.exec("CREATE TABLE half (x INTEGER)");
       throw new Error("boom");
     },
   };
+  const shipped = MIGRATIONS.map((m) => m.version);
 
   it("applies migrations one by one, each setting user_version", async () => {
     const db = emptyDb();
-    expect(migrate(db, [v2, ...MIGRATIONS], 1)).toEqual([1]);
+    expect(migrate(db, [extra, ...MIGRATIONS], 1)).toEqual([1]);
     expect(userVersion(db)).toBe(1);
-    expect(migrate(db, [...MIGRATIONS, v2])).toEqual([2]);
-    expect(userVersion(db)).toBe(2);
+    expect(migrate(db, [...MIGRATIONS, extra])).toEqual([...shipped.filter((v) => v > 1), NEXT]);
+    expect(userVersion(db)).toBe(NEXT);
     expect(db.prepare("SELECT name FROM pragma_table_info('drafts')").pluck().all()).toContain("note");
     db.close();
   });
 
   it("rolls back a failing migration alone, leaving the earlier ones", async () => {
     const db = emptyDb();
-    expect(() => migrate(db, [...MIGRATIONS, v2, failing])).toThrow("boom");
-    expect(userVersion(db)).toBe(2);
+    expect(() => migrate(db, [...MIGRATIONS, extra, failing])).toThrow("boom");
+    expect(userVersion(db)).toBe(NEXT);
     expect(names(db, "table")).not.toContain("half");
+    db.close();
+  });
+});
+
+describe("migration 2 (rule-set governance)", () => {
+  it("a version-1 log with entries admits the governance kinds, keeps its entries and still refuses other kinds", () => {
+    const db = emptyDb();
+    migrate(db, MIGRATIONS, 1);
+    const insert = db.prepare("INSERT INTO events (seq, ref, kind, actor, at, body, prev_hash, hash) VALUES (?, NULL, ?, 'a', 't', '{}', 'p', ?)");
+    insert.run(1, "anchor", "h1");
+    expect(() => insert.run(2, "rule_set_approved", "h2")).toThrow(/CHECK constraint/);
+    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v > 1));
+    insert.run(2, "rule_set_proposed", "h2");
+    insert.run(3, "rule_set_approved", "h3");
+    expect(() => insert.run(4, "gossip", "h4")).toThrow(/CHECK constraint/);
+    expect(db.prepare("SELECT kind FROM events ORDER BY seq").pluck().all()).toEqual(["anchor", "rule_set_proposed", "rule_set_approved"]);
+    expect(names(db, "index")).toContain("events_unattached_by_kind");
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    // The append-only triggers survive the schema edit.
+    expect(() => db.prepare("DELETE FROM events WHERE seq = 1").run()).toThrow(/append-only/);
     db.close();
   });
 });

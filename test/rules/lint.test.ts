@@ -378,6 +378,7 @@ describe("triage rules lint (command)", () => {
   const output: string[] = [];
   const ctx = (json: boolean): Context => ({
     rulesPath: join(dir, "none.yaml"),
+    rulesExplicit: false,
     dbPath: "",
     dbIsDefault: true,
     teamPath: undefined,

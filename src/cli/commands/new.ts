@@ -21,7 +21,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const { runInterview } = await import("../interview-session.js");
     return runInterview(ctx, { dryRun: options.dryRun === true });
   }
-  const rs = await loadRules(ctx);
+  // A dry run may use any rule file; recording uses the log's rule set in force, or an approved --rules file.
+  const rs = options.dryRun === true ? await loadRules(ctx) : await (await import("../governance.js")).rulesForRecording(ctx);
   const tz = rs.officeHours.time_zone;
   const input = await readAnswersFile(rs, String(options.answers), options.unanswered === "unknown" ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);

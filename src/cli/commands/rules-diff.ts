@@ -40,7 +40,7 @@ function fixtureNames(dir: string): string[] {
 }
 
 /** Streams the logged decisions (chain order) into the replay; returns how many were skipped by --since. */
-async function replayLog(store: LogStore, replay: Replay, since: number | undefined): Promise<{ skipped: number }> {
+export async function replayLog(store: LogStore, replay: Replay, since: number | undefined): Promise<{ skipped: number }> {
   const keys = new Map<string, string | undefined>();
   const keyOf = async (sha256: string): Promise<string | undefined> => {
     if (!keys.has(sha256)) {

@@ -63,7 +63,7 @@ if (!isMainThread && (workerData as Partial<WorkerJob> | null)?.kind === WORKER_
   parentPort!.postMessage(left ? drain(prepareLint(compileRuleSet(job.ruleSet)), job) : []);
 }
 
-function wholeNumber(value: unknown, name: string, fallback: number, min: number): number {
+export function wholeNumber(value: unknown, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const text = String(value).trim();
   const n = Number(text);
@@ -106,6 +106,12 @@ async function runChunks(valid: ValidRuleSet, setup: LintSetup, seed: number, sa
   workers.forEach((p) => p.catch(() => undefined));
   const mine = drain(setup, { seed, samples, chunks, next });
   return [...mine, ...(await Promise.all(workers)).flat()];
+}
+
+/** Lints a validated rule set over the chunks, in this thread and worker threads (also used by `rules approve`). */
+export async function lintValid(valid: ValidRuleSet, samples: number, seed: number, threads: number = availableParallelism()): Promise<LintReport> {
+  const setup = prepareLint(compileRuleSet(valid));
+  return finishLint(setup, await runChunks(valid, setup, seed, samples, threads), { samples, seed });
 }
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {

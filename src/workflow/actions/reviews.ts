@@ -14,6 +14,8 @@ export interface Team {
   source: string;
   managers: readonly string[];
   senior_managers: readonly string[];
+  /** Who may approve a rule set (`triage rules approve`); absent in team files written before approvals. */
+  rules_leads?: readonly string[];
 }
 
 /** A person's role: senior_manager if listed there (a senior manager may act as a manager), else manager, else none. */
