@@ -117,7 +117,7 @@ describe("only approved rule sets decide", () => {
     const r = cli(["rules", "approve", NEUTERED_BUMPED], "raj.rules");
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/cannot be approved: .*rules lint failed: .*baseline_floor_photo_video_injury violated/);
-    expect((await approvals())).toHaveLength(1);
+    expect(await approvals()).toHaveLength(1);
     expect(cli(["--rules", NEUTERED_BUMPED, "new", "--answers", BRUISED_BABY]).code).toBe(5);
   }, 180_000);
 

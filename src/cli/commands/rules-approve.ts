@@ -15,6 +15,7 @@ import { formatInZone } from "../../rules/time.js";
 import { approvalRefusals, checkRefusals, type ApprovalBody, type DiffSummary, type LintSummary, type TestSummary } from "../../workflow/rule-approval.js";
 import { PACKAGE_ROOT, type Context } from "../context.js";
 import { readFixtures } from "../fixture-files.js";
+import { inert } from "../render/inert.js";
 import { governanceFor } from "../governance.js";
 import { openStore, storedRuleSet } from "../record.js";
 import { loadValidRuleSet } from "../rules-loader.js";
@@ -120,14 +121,16 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       return;
     }
     ctx.out(
-      [
-        `Approved ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) as entry #${seq} of ${store.path}: it is now the rule set in force.`,
-        `  proposed by ${proposal.proposed_by} (entry #${proposal.seq}), approved by ${ctx.user}`,
-        `  rules test --strict: ${test.passed} passed, ${test.failed} failed, coverage complete`,
-        `  rules lint: ${lint.samples.toLocaleString("en-GB")} samples, ${lint.baseline_invariants} baseline and ${lint.own_invariants} own invariant(s), no violation`,
-        `  rules diff against ${current.id} ${current.version}: ${diff.decisions} logged decision(s) replayed — ${diff.up} up, ${diff.down} down, ${diff.same} same; ${diff.changes.length} change(s) to the rule set`,
-        ...diff.changes.slice(0, 20).map((c) => `    ${c}`),
-      ].join("\n"),
+      inert(
+        [
+          `Approved ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) as entry #${seq} of ${store.path}: it is now the rule set in force.`,
+          `  proposed by ${proposal.proposed_by} (entry #${proposal.seq}), approved by ${ctx.user}`,
+          `  rules test --strict: ${test.passed} passed, ${test.failed} failed, coverage complete`,
+          `  rules lint: ${lint.samples.toLocaleString("en-GB")} samples, ${lint.baseline_invariants} baseline and ${lint.own_invariants} own invariant(s), no violation`,
+          `  rules diff against ${current.id} ${current.version}: ${diff.decisions} logged decision(s) replayed — ${diff.up} up, ${diff.down} down, ${diff.same} same; ${diff.changes.length} change(s) to the rule set`,
+          ...diff.changes.slice(0, 20).map((c) => `    ${c}`),
+        ].join("\n"),
+      ),
     );
   } finally {
     await store.close();

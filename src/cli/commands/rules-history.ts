@@ -4,6 +4,7 @@
  */
 import { governance } from "../../workflow/rule-approval.js";
 import type { Context } from "../context.js";
+import { inertDeep } from "../render/inert.js";
 import { makeStyle } from "../render/style.js";
 import { openStore } from "../record.js";
 import { existsSync } from "node:fs";
@@ -16,7 +17,8 @@ export async function run(ctx: Context): Promise<void> {
   }
   const store = await openStore(ctx, { readonly: true });
   try {
-    const g = governance(await store.eventsOfKind("rule_set_proposed"), await store.eventsOfKind("rule_set_approved"));
+    // Names, versions and notes come from people and files: shown inert (src/cli/render/inert.ts).
+    const g = inertDeep(governance(await store.eventsOfKind("rule_set_proposed"), await store.eventsOfKind("rule_set_approved")));
     const approvedShas = new Set(g.approvals.map((a) => a.sha256));
     const pending = g.proposals.filter((p) => !approvedShas.has(p.sha256));
     if (ctx.json) {
@@ -27,7 +29,7 @@ export async function run(ctx: Context): Promise<void> {
     const lines = [s.heading(`Rule sets approved on ${store.path}`), ""];
     if (g.approvals.length === 0) lines.push("None yet: decisions so far were recorded before approvals existed.");
     for (const a of [...g.approvals].reverse()) {
-      const inForce = a === g.current ? s.ok(" — in force") : "";
+      const inForce = a.seq === g.current?.seq ? s.ok(" — in force") : "";
       lines.push(`${s.bold(`${a.id} ${a.version}`)} ${s.dim(`sha256 ${a.sha256.slice(0, 12)}`)}  #${a.seq} ${a.at}${inForce}`);
       if (a.basis === "shipped") lines.push(`  approved implicitly: the rule set shipped with triage, in force from the log's first approval`);
       else {

@@ -7,6 +7,7 @@ import { RefusedError } from "../../errors.js";
 import { formatInZone } from "../../rules/time.js";
 import { proposalRefusals, type ProposalBody } from "../../workflow/rule-approval.js";
 import type { Context } from "../context.js";
+import { inert } from "../render/inert.js";
 import { governanceFor } from "../governance.js";
 import { openStore } from "../record.js";
 import { loadValidRuleSet } from "../rules-loader.js";
@@ -33,8 +34,10 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     if (ctx.json) ctx.out(JSON.stringify({ proposed: { ...body, seq, at }, log: store.path }, null, 2));
     else
       ctx.out(
-        `Proposed ${id} ${version} (sha256 ${valid.sha256.slice(0, 12)}) from ${file} as entry #${seq} of ${store.path}.\n` +
-          `Next: a rules lead other than ${ctx.user} runs \`triage rules approve ${file}\` (it runs rules test --strict, rules lint and rules diff first).`,
+        inert(
+          `Proposed ${id} ${version} (sha256 ${valid.sha256.slice(0, 12)}) from ${file} as entry #${seq} of ${store.path}.\n` +
+            `Next: a rules lead other than ${ctx.user} runs \`triage rules approve ${file}\` (it runs rules test --strict, rules lint and rules diff first).`,
+        ),
       );
   } finally {
     await store.close();
