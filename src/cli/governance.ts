@@ -24,7 +24,9 @@ export async function readGovernance(store: LogReads): Promise<Governance> {
  */
 export async function governanceFor(ctx: Context, store: LogStore): Promise<Governance> {
   const g = await readGovernance(store);
-  if (g.current || store.readonly) return g;
+  // On a server log an approval needs the triage_rules_lead role (checked by the database): no
+  // implicit entry there; the shipped rule set is in force until a rules lead approves one.
+  if (g.current || store.readonly || store.backend === "postgres") return g;
   const shipped = await loadValidRuleSet(ctx, SHIPPED_RULES);
   const at = formatInZone(ctx.now(shipped.raw.office_hours.time_zone), shipped.raw.office_hours.time_zone);
   const body: ApprovalBody = {
@@ -50,10 +52,20 @@ export async function governanceFor(ctx: Context, store: LogStore): Promise<Gove
   return readGovernance(store);
 }
 
+/**
+ * Whether this rule set may record on this log: approved on it, or — on a server log where no rule
+ * set has been approved yet — the shipped one.
+ */
+export async function mayRecordWith(ctx: Context, store: LogStore, g: Governance, sha256: string): Promise<boolean> {
+  if (isApproved(g, sha256)) return true;
+  if (g.current || store.backend !== "postgres") return false;
+  return (await loadValidRuleSet(ctx, SHIPPED_RULES)).sha256 === sha256;
+}
+
 /** Refuses (exit 5) to record with a rule set that is not approved on this log. */
 export async function requireApproved(ctx: Context, store: LogStore, rs: Pick<CompiledRuleSet, "id" | "version" | "sha256">, file: string): Promise<void> {
   const g = await governanceFor(ctx, store);
-  if (isApproved(g, rs.sha256)) return;
+  if (await mayRecordWith(ctx, store, g, rs.sha256)) return;
   const inForce = g.current ? `; the rule set in force is ${g.current.id} ${g.current.version} (sha256 ${g.current.sha256.slice(0, 12)})` : "";
   throw new RefusedError(
     `refused: rule set ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) from ${file} is not approved on the log ${store.path}${inForce}`,
@@ -80,10 +92,14 @@ export async function rulesForRecording(ctx: Context): Promise<CompiledRuleSet> 
   const store = await openStore(ctx);
   try {
     const g = await governanceFor(ctx, store);
-    const current = g.current;
-    if (!current) throw new TriageError(`the log ${store.path} has no approved rule set`, ExitCode.Log);
     // The common case: the shipped file is the one in force (validated once, cached by content).
+    // A server log with nothing approved yet decides with the shipped rule set.
     const shipped = await loadRules(ctx, SHIPPED_RULES);
+    const current = g.current;
+    if (!current) {
+      if (store.backend === "postgres") return shipped;
+      throw new TriageError(`the log ${store.path} has no approved rule set`, ExitCode.Log);
+    }
     return shipped.sha256 === current.sha256 ? shipped : await storedRuleSet(store, current.sha256);
   } finally {
     await store.close();

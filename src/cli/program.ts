@@ -17,7 +17,26 @@ function action(load: Loader) {
     const command = params.at(-1) as Command;
     const options = command.optsWithGlobals() as Record<string, unknown> & CommonOptions;
     const args = command.args.slice(0, command.registeredArguments.length).map(String);
-    const ctx = buildContext(options);
+    let ctxOptions: CommonOptions = options;
+    if (command.options.some((o) => o.attributeName() === "rules")) {
+      // `log list --rules VERSION` gives the global --rules FILE another meaning after the command's
+      // name; commander files both under the program, so tell them apart by where they were written.
+      let root = command;
+      while (root.parent) root = root.parent;
+      const argv: string[] = (root as unknown as { rawArgs: string[] }).rawArgs ?? [];
+      const at = argv.indexOf(command.name());
+      let mine: string | undefined;
+      let global: string | undefined;
+      argv.forEach((a, i) => {
+        if (a !== "--rules" && !a.startsWith("--rules=")) return;
+        const value = a === "--rules" ? argv[i + 1] : a.slice("--rules=".length);
+        if (at >= 0 && i > at) mine = value;
+        else global = value;
+      });
+      options.rules = mine;
+      ctxOptions = { ...options, rules: global };
+    }
+    const ctx = buildContext(ctxOptions);
     const module = await load();
     await module.run(ctx, args, options);
   };
@@ -130,6 +149,7 @@ export function createProgram(): Command {
     .option("--overdue", "a deadline passed without its step or check recorded")
     .option("--guarded", "a guard still holding")
     .option("--pending", "an override or closure awaiting approval")
+    .option("--rules <version>", "decided under this rule-set version (e.g. 1.0.1)")
     .option("--limit <n>", "at most this many", "50")
     .action(action(() => import("./commands/log-list.js")));
   log

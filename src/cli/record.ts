@@ -16,9 +16,9 @@ import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { downgradeFloors } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
-import { howToApprove, isApproved } from "../workflow/rule-approval.js";
+import { howToApprove } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
-import { readGovernance } from "./governance.js";
+import { mayRecordWith, readGovernance } from "./governance.js";
 import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
 
@@ -182,7 +182,7 @@ export interface RecordRequest {
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
 export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Promise<Decision> {
   // Only an approved rule set records (docs/rule-format.md "The life of a rule change").
-  if (!isApproved(await readGovernance(store), rs.sha256))
+  if (!(await mayRecordWith(ctx, store, await readGovernance(store), rs.sha256)))
     throw new RefusedError(
       `refused: rule set ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) is not approved on the log ${store.path}`,
       howToApprove(ctx.rulesPath),

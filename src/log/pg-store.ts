@@ -165,6 +165,10 @@ export class PgLogStore implements LogStore {
     return (await this.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM triage.events WHERE ref = $1 ORDER BY seq`, [ref])).map(toEntry);
   }
 
+  async eventsOfKind(kind: EventKind): Promise<LogEntry[]> {
+    return (await this.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM triage.events WHERE kind = $1 AND ref IS NULL ORDER BY seq`, [kind])).map(toEntry);
+  }
+
   async listDecisions(filters: ListFilters): Promise<DecisionRow[]> {
     const { sql, values } = buildListQuery(filters, "postgres");
     return (await this.query(sql.replace(/\b(FROM|JOIN) (decisions|events)\b/g, "$1 triage.$2"), values)).map(toDecisionRow);

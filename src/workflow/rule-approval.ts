@@ -188,3 +188,34 @@ export function howToApprove(file: string): string {
     `(another rules lead); \`--dry-run\` and every \`rules …\` command accept any file`
   );
 }
+
+/** How a decision's rule set came to be in force, in a sentence. */
+export function describeApproval(a: Approval | "before_approvals" | undefined): string {
+  if (a === "before_approvals") return "recorded before approvals existed";
+  if (!a) return "NOT approved on this log";
+  if (a.basis === "shipped") return `approved implicitly (the rule set shipped with triage) on ${a.at}`;
+  return `approved by ${a.approved_by} on ${a.at} (proposed by ${a.proposed_by ?? "—"})`;
+}
+
+export interface RuleSetTally extends RuleSetIdentity {
+  decisions: number;
+  /** Decisions by outcome recorded at decision time. */
+  outcomes: Record<string, number>;
+  /** How the rule set came to be in force for the first of these decisions. */
+  approval: string;
+}
+
+/** Decisions broken down by the rule set they were made under, in order of first use. */
+export function byRuleSet(decisions: readonly { seq: number; rule_set: RuleSetIdentity; outcome: string }[], g: Governance): RuleSetTally[] {
+  const out = new Map<string, RuleSetTally>();
+  for (const d of decisions) {
+    let t = out.get(d.rule_set.sha256);
+    if (!t) {
+      t = { ...d.rule_set, decisions: 0, outcomes: {}, approval: describeApproval(approvalOf(g, d.rule_set.sha256, d.seq)) };
+      out.set(d.rule_set.sha256, t);
+    }
+    t.decisions++;
+    t.outcomes[d.outcome] = (t.outcomes[d.outcome] ?? 0) + 1;
+  }
+  return [...out.values()];
+}

@@ -6,13 +6,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import Database from "better-sqlite3";
+import { parse, parse as parseYaml, stringify } from "yaml";
+import { evaluate } from "../../src/rules/evaluate.js";
 import { openLog } from "../../src/log/open.js";
 import type { RawRuleSet } from "../../src/rules/schema.js";
-import type { Decision } from "../../src/rules/types.js";
+import type { Answer, Decision } from "../../src/rules/types.js";
 import type { ApprovalBody } from "../../src/workflow/rule-approval.js";
 import { runCli, sandbox } from "../helpers/cli.js";
-import { repoPath } from "../helpers/rules.js";
+import { compileFile, repoPath } from "../helpers/rules.js";
 
 const box = sandbox();
 afterAll(() => box.cleanup());
@@ -173,11 +175,71 @@ describe("only approved rule sets decide", () => {
     expect(json.current.version).toBe("1.0.1");
   });
 
+  it("log show names the rule set and its approval; log list --rules and stats break decisions down by rule set", async () => {
+    const rows = JSON.parse(cli(["log", "list", "--rules", "1.0.1", "--json"]).stdout) as { ref: string; rule_set_sha256: string }[];
+    expect(rows).toHaveLength(2);
+    const [sha101] = new Set(rows.map((r) => r.rule_set_sha256));
+    expect(sha101).toBe((await approvals()).at(-1)!.sha256);
+    const first = JSON.parse(cli(["log", "list", "--rules", "1.0.0", "--json"]).stdout) as { ref: string }[];
+    expect(first).toHaveLength(1);
+    const shown = cli(["log", "show", rows[0]!.ref]);
+    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.0\.1 \(sha256 [0-9a-f]{12}\): approved by raj\.rules on \S+ \(proposed by rita\.rules\)/);
+    const json = JSON.parse(cli(["--json", "log", "show", first[0]!.ref]).stdout) as { rule_set_in_force: { version: string; approval: string } };
+    expect(json.rule_set_in_force).toMatchObject({ version: "1.0.0", approval: expect.stringMatching(/^approved implicitly/) });
+    // The global --rules FILE still works alongside.
+    expect(cli(["--rules", PROPER, "log", "list", "--rules", "1.0.0"]).stdout).toContain(first[0]!.ref);
+    const stats = cli(["stats"]).stdout;
+    expect(stats).toMatch(
+      /Decisions by rule set\n {2}front-door-default 1\.0\.0 sha256 [0-9a-f]{12}: 1 decision\(s\) — strategy_discussion_s47 1\n {4}approved implicitly/,
+    );
+    expect(stats).toMatch(/front-door-default 1\.0\.1 sha256 [0-9a-f]{12}: 2 decision\(s\) — strategy_discussion_s47 2\n {4}approved by raj\.rules/);
+  });
+
   it("without a team file no one may approve", async () => {
     mkdirSync(join(box.dir, "other"));
     const other = join(box.dir, "other", "log.db");
     const r = runCli(["--db", other, "--user", "raj.rules", "--now", NOW, "rules", "approve", PROPER], { env: box.env });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/there is no team file \(looked at .*team\.yaml\); only a rules lead/);
+  });
+});
+
+describe("a log made before approvals existed (schema 1)", () => {
+  it("migrates and keeps working: earlier decisions show they were recorded before approvals existed", async () => {
+    const old = join(box.dir, "old.db");
+    // What an earlier triage wrote: decisions and their rule set, no approvals, schema version 1.
+    const rs = compileFile("rules/default.yaml");
+    const answers = parseYaml(readFileSync(BRUISED_BABY, "utf8")) as { answers: Record<string, Answer> };
+    const store = openLog(old);
+    const ref = await store.recordDecision(
+      { ...evaluate(rs, { answers: answers.answers, now: "2026-03-12T11:00:00+00:00" }), decided_by: "wendy.worker" },
+      { actor: "wendy.worker", ruleSetContent: rs.content },
+    );
+    await store.close();
+    const raw = new Database(old);
+    raw.exec("DROP INDEX events_unattached_by_kind");
+    raw.unsafeMode(true);
+    raw.pragma("writable_schema = ON");
+    raw.prepare("UPDATE sqlite_schema SET sql = replace(sql, ?, '') WHERE type = 'table' AND name = 'events'").run(",'rule_set_proposed','rule_set_approved'");
+    raw.pragma("writable_schema = OFF");
+    raw.pragma("user_version = 1");
+    raw.close();
+
+    const run = (args: string[]) => runCli(["--db", old, "--now", NOW, ...args], { env: box.env });
+    // Read-only commands ask for the upgrade (open.ts); the next recording upgrades the file.
+    expect(run(["log", "show", ref]).stderr).toMatch(/older schema \(1\).*\n.*run any command that records something/);
+    // Recording migrates it, approves the shipped rule set implicitly and goes on.
+    const next = run(["new", "--answers", BRUISED_BABY, "--json"]);
+    expect(next.code, next.stderr).toBe(0);
+    const nextRef = (JSON.parse(next.stdout) as Decision).ref!;
+    const shown = run(["log", "show", ref]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.0\.0 \(sha256 [0-9a-f]{12}\): recorded before approvals existed/);
+    expect(run(["log", "show", nextRef]).stdout).toMatch(/approved implicitly \(the rule set shipped with triage\)/);
+    const stats = JSON.parse(run(["--json", "stats"]).stdout) as { by_rule_set: { version: string; decisions: number; approval: string }[] };
+    expect(stats.by_rule_set).toEqual([expect.objectContaining({ version: "1.0.0", decisions: 2, approval: "recorded before approvals existed" })]);
+    expect(run(["log", "list", "--rules", "1.0.0", "--json"]).stdout).toContain(nextRef);
+    expect(JSON.parse(run(["log", "list", "--rules", "1.0.1", "--json"]).stdout)).toEqual([]);
+    expect(run(["log", "verify"]).code).toBe(0);
   });
 });

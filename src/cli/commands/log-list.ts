@@ -28,8 +28,14 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const limit = Number(options.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(options.limit)}`);
   const str = (k: string) => (typeof options[k] === "string" ? (options[k] as string) : undefined);
+  const ruleVersion = str("rules");
   const derived =
-    str("outcome") !== undefined || options.unreviewed === true || options.overdue === true || options.guarded === true || options.pending === true;
+    ruleVersion !== undefined ||
+    str("outcome") !== undefined ||
+    options.unreviewed === true ||
+    options.overdue === true ||
+    options.guarded === true ||
+    options.pending === true;
   // SQL narrows by what the index knows as recorded (dates, worker, child). The outcome now, reviews,
   // overdue steps, guards and pending approvals are derived state: read from each candidate's replay.
   const filters: ListFilters = {
@@ -59,6 +65,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         const { state } = await loadReferral(store, row.ref, cache);
         const keep =
           (str("outcome") === undefined || state.outcome.id === str("outcome")) &&
+          (ruleVersion === undefined || state.decision.rule_set.version === ruleVersion) &&
           (options.unreviewed !== true || !state.reviewed) &&
           (options.pending !== true || state.pending) &&
           (options.guarded !== true || state.guards.some((g) => g.status === "holding")) &&

@@ -4,6 +4,9 @@ import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { renderReferral, stateSummary } from "../render/referral.js";
 import { makeStyle } from "../render/style.js";
+import { inertLine } from "../render/inert.js";
+import { readGovernance } from "../governance.js";
+import { approvalOf, describeApproval } from "../../workflow/rule-approval.js";
 
 export async function run(ctx: Context, args: string[]): Promise<void> {
   const ref = args[0]!;
@@ -12,6 +15,11 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
     const { state, rs } = await loadReferral(store, ref);
     const entries = await store.eventsFor(ref);
     const now = ctx.now(rs.officeHours.time_zone);
+    // Which rule set decided, and how it came to be in force (docs/rule-format.md "The life of a rule change").
+    const g = await readGovernance(store);
+    const decisionSeq = entries.find((e) => e.kind === "decision")?.seq ?? 0;
+    const approval = approvalOf(g, state.decision.rule_set.sha256, decisionSeq);
+    const ruleSet = { ...state.decision.rule_set, approval: describeApproval(approval), ...(typeof approval === "object" ? { approved: approval } : {}) };
     if (ctx.json) {
       const { decision, ...rest } = state;
       ctx.out(
@@ -28,6 +36,7 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
               const os = claimedByOther(e);
               return os === undefined ? [] : [{ seq: e.seq, actor: e.actor, os_user: os }];
             }),
+            rule_set_in_force: ruleSet,
           },
           null,
           2,
@@ -35,7 +44,9 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
       );
       return;
     }
-    ctx.out(renderReferral(state, entries, makeStyle(ctx.color), rs.outcomes.length, now));
+    const style = makeStyle(ctx.color);
+    ctx.out(renderReferral(state, entries, style, rs.outcomes.length, now));
+    ctx.out(`\n${style.bold("Rule set")}  ${inertLine(`${ruleSet.id} ${ruleSet.version} (sha256 ${ruleSet.sha256.slice(0, 12)}): ${ruleSet.approval}`)}`);
   } finally {
     await store.close();
   }

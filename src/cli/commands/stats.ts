@@ -15,7 +15,8 @@ import { deriveState, type EntryLike } from "../../workflow/state.js";
 import { computeStats, type StatsCase } from "../../workflow/stats.js";
 import type { Context } from "../context.js";
 import { identityOf, openStore, storedRuleSet } from "../record.js";
-import { renderStats } from "../render/stats.js";
+import { renderByRuleSet, renderStats } from "../render/stats.js";
+import { byRuleSet, governance, type GovernanceEntry } from "../../workflow/rule-approval.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
 import { inertDeep } from "../render/inert.js";
@@ -41,11 +42,18 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const entries = new Map<string, EntryLike[]>();
     // Entries naming someone other than the OS account that wrote them (a local file's limit).
     let namedNotOsUser = 0;
+    const proposals: GovernanceEntry[] = [];
+    const approvals: GovernanceEntry[] = [];
+    const decisionSeq = new Map<string, number>();
     for await (const e of store.allEvents()) {
       if (claimedByOther(e) !== undefined) namedNotOsUser++;
+      if (e.kind === "rule_set_proposed") proposals.push(e);
+      if (e.kind === "rule_set_approved") approvals.push(e);
       if (e.ref === null) continue;
-      if (e.kind === "decision") decisions.push({ ...(e.body as Decision), ref: e.ref });
-      else entries.set(e.ref, [...(entries.get(e.ref) ?? []), e]);
+      if (e.kind === "decision") {
+        decisions.push({ ...(e.body as Decision), ref: e.ref });
+        decisionSeq.set(e.ref, e.seq);
+      } else entries.set(e.ref, [...(entries.get(e.ref) ?? []), e]);
     }
     // Later decisions that counted an earlier referral (a re-screen of an out-of-hours one).
     const later = new Map<string, LaterDecision[]>();
@@ -72,15 +80,20 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       cases.push({ state, rescreen: rescreenStatus(state, rs, later.get(d.ref!) ?? []), ...(name && dob ? { identityKey: `${name}|${dob}` } : {}) });
     }
     const stats = computeStats({ cases, now, outcomes, unsubstantiatedOrMalicious: reasons });
+    // Decisions by the rule set that made them, and how each came to be in force.
+    const ruleSets = byRuleSet(
+      cases.map((c) => ({ seq: decisionSeq.get(c.state.decision.ref!) ?? 0, rule_set: c.state.decision.rule_set, outcome: c.state.decision.outcome.id })),
+      governance(proposals, approvals),
+    );
     const meta = { ...(since ? { since: formatInZone(since, tz) } : {}), now: formatInZone(now, tz) };
-    if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats, named_not_os_user: namedNotOsUser }, null, 2));
+    if (ctx.json) ctx.out(JSON.stringify({ ...meta, ...stats, named_not_os_user: namedNotOsUser, by_rule_set: ruleSets }, null, 2));
     else {
       const style = makeStyle(ctx.color);
       const note =
         namedNotOsUser === 0
           ? ""
           : `\n\n${style.warn(`${namedNotOsUser} ${namedNotOsUser === 1 ? "entry names" : "entries name"} someone other than the OS user who wrote ${namedNotOsUser === 1 ? "it" : "them"} (--user / TRIAGE_USER): a local log cannot prove who acted; \`triage log show REF\` marks them.`)}`;
-      ctx.out(renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, style) + note);
+      ctx.out(`${renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, style)}\n\n${renderByRuleSet(ruleSets, style)}${note}`);
     }
   } finally {
     await store.close();

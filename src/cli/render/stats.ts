@@ -1,5 +1,7 @@
 /** `triage stats` in the terminal: tables, and small bar charts for the two distributions. */
 import type { Stats } from "../../workflow/stats.js";
+import type { RuleSetTally } from "../../workflow/rule-approval.js";
+import { inertLine } from "./inert.js";
 import type { Style } from "./style.js";
 import { bar, localTime, table, wrap } from "./text.js";
 
@@ -132,4 +134,18 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
     `  median ${duration(t.median)} · 90th percentile ${duration(t.p90)} · ${t.count} decision(s) · ${t.decided_after_deadline} decided after their decide-by deadline`,
   );
   return out.join("\n");
+}
+
+/** `triage stats`: decisions by the rule set that made them (issue 12). */
+export function renderByRuleSet(tallies: readonly RuleSetTally[], s: Style): string {
+  const lines = [s.heading("Decisions by rule set")];
+  if (tallies.length === 0) lines.push("  none in the period");
+  for (const t of tallies) {
+    const outcomes = Object.entries(t.outcomes)
+      .map(([id, n]) => `${id} ${n}`)
+      .join(", ");
+    lines.push(`  ${inertLine(`${t.id} ${t.version}`)} ${s.dim(`sha256 ${t.sha256.slice(0, 12)}`)}: ${t.decisions} decision(s) — ${inertLine(outcomes)}`);
+    lines.push(s.dim(`    ${inertLine(t.approval)}`));
+  }
+  return lines.join("\n");
 }
