@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli, sandbox, type CliResult } from "../helpers/cli.js";
+import { approveInLog } from "../helpers/governance.js";
 import { repoPath } from "../helpers/rules.js";
 
 const CORPUS = [
@@ -121,10 +122,13 @@ describe("hostile text through every command that prints it", () => {
     ["hostile rule set: explain", ["--rules", rulesFile, "rules", "explain", answersFile, ...now], [0]],
     ["hostile rule set: thresholds", ["--rules", rulesFile, "rules", "thresholds"], [0]],
     ["hostile rule set: record under it", ["--rules", rulesFile, "new", "--answers", answersFile, ...now], [0]],
+    ["rules history", ["rules", "history"], [0]],
   ];
 
   for (const color of [false, true]) {
-    it(`no raw control byte reaches stdout or stderr (colour ${color ? "forced on" : "off"})`, () => {
+    it(`no raw control byte reaches stdout or stderr (colour ${color ? "forced on" : "off"})`, async () => {
+      // Recording under the hostile rule set needs it approved on the log (issue 12).
+      await approveInLog(db, rulesFile);
       let sawVisible = false;
       for (const [what, args, codes, who] of commands()) {
         const r = runCli(args, { env: env(color, who) });
