@@ -60,10 +60,16 @@ export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: s
     case "multiselect": {
       const list = Array.isArray(value) ? value : [value];
       if (list.length === 0) return { ok: false, message: `choose at least one; ${optionList()}` };
+      // partial_unknown: "not known" may join other options ("at least these; the rest not known").
+      const partial = raw.partial_unknown === true && q.allowUnknown && list.includes(UNKNOWN);
       for (const item of list)
-        if (typeof item !== "string" || !q.options.includes(item)) return { ok: false, message: `${JSON.stringify(item)} is not an option; ${optionList()}` };
+        if (typeof item !== "string" || !(q.options.includes(item) || (partial && item === UNKNOWN)))
+          return { ok: false, message: `${JSON.stringify(item)} is not an option; ${optionList()}` };
       if (new Set(list).size !== list.length) return { ok: false, message: "an option is listed twice" };
-      const exclusive = list.filter((x) => (raw.exclusive ?? []).includes(x as string));
+      const exclusive = list.filter((x) => (raw.exclusive ?? []).includes(x as string) && !(partial && x === UNKNOWN));
+      if (partial && exclusive.length > 0) return { ok: false, message: `"${exclusive[0]}" cannot be combined with other answers` };
+      if (!partial && list.includes(UNKNOWN) && list.length > 1 && !(raw.exclusive ?? []).includes(UNKNOWN))
+        return { ok: false, message: `"unknown" cannot be combined with other answers here` };
       if (exclusive.length > 0 && list.length > 1) return { ok: false, message: `"${exclusive[0]}" cannot be combined with other answers` };
       return { ok: true, answer: list as string[] };
     }

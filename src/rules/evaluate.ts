@@ -46,6 +46,16 @@ export function isUnknownAnswer(answer: Answer | undefined): boolean {
   return answer === UNKNOWN || (Array.isArray(answer) && answer.length === 1 && answer[0] === UNKNOWN);
 }
 
+/** A multiselect answer with "not known" beside other options: "at least these; the rest not known". */
+export function isPartlyUnknown(answer: Answer | undefined): answer is readonly string[] {
+  return Array.isArray(answer) && answer.length > 1 && answer.includes(UNKNOWN);
+}
+
+/** Wholly or partly "not known" (what the record's `unknowns` and the `unknown` operator see). */
+export function hasUnknown(answer: Answer | undefined): boolean {
+  return isUnknownAnswer(answer) || isPartlyUnknown(answer);
+}
+
 export function dueFrom(received: Date, d: Duration, hours: OfficeHours): Date {
   if (d.unit === "hours") return addHours(received, d.n);
   if (d.unit === "days") return addCalendarDays(received, d.n, hours.time_zone);
@@ -75,6 +85,13 @@ export function setAnswer(env: Env, q: CompiledQuestion, answer: Answer): void {
   if (typeof answer !== "object" && answer !== UNKNOWN) {
     env.unknown[q.index] = false;
     env.values[q.index] = answer;
+    return;
+  }
+  if (isPartlyUnknown(answer)) {
+    // The listed options plus what "not known" counts as (docs/rule-format.md, partial_unknown).
+    env.unknown[q.index] = true;
+    const rest = q.countsAs !== undefined ? (Array.isArray(q.countsAs) ? q.countsAs : [q.countsAs as string]) : [UNKNOWN];
+    env.values[q.index] = [...new Set([...answer.filter((x) => x !== UNKNOWN), ...rest])];
     return;
   }
   const unknown = isUnknownAnswer(answer);

@@ -93,6 +93,11 @@ export const question = z.strictObject({
   allow_unknown: z.boolean().optional(),
   /** The answer "not known" counts as for rule evaluation: the worst case. */
   unknown_counts_as: z.union([z.string(), z.number(), z.array(z.string())]).optional(),
+  /**
+   * Multiselect only: "not known" may be ticked together with other options, meaning "at least
+   * these; the rest not known". Evaluated as the ticked options plus `unknown_counts_as`.
+   */
+  partial_unknown: z.boolean().optional(),
   /** An optional question may be left unanswered. */
   optional: z.boolean().optional(),
   /** Default offered by the interview: a literal, or "now" for date/datetime. */

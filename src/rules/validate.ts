@@ -85,6 +85,11 @@ function checkQuestion(q: RawQuestion, i: number, scope: Scope, issues: Issue[])
     const values = Array.isArray(q.unknown_counts_as) ? q.unknown_counts_as : [q.unknown_counts_as];
     if (values.includes(UNKNOWN)) issues.push({ path: [...path, "unknown_counts_as"], message: "unknown_counts_as must name a known answer, not unknown" });
   }
+  if (q.partial_unknown) {
+    if (q.type !== "multiselect") issues.push({ path: [...path, "partial_unknown"], message: "partial_unknown fits only multiselect questions" });
+    else if (!allowsUnknown(q))
+      issues.push({ path: [...path, "partial_unknown"], message: `"${q.id}" does not allow "not known", so partial_unknown has no effect` });
+  }
   if (q.default !== undefined && !(q.default === "now" && (q.type === "date" || q.type === "datetime")))
     checkAnswerLiteral(q, q.default, [...path, "default"], issues);
   if (q.when) resolveCondition(q.when, { ...scope, visibleBefore: i }, [...path, "when"], issues);

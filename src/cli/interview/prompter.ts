@@ -144,7 +144,12 @@ export function optionChoices(q: CompiledQuestion): OptionChoice[] {
       const help = written.get(v);
       return help ? { value: v, name: optionLabel(q, v), description: help } : { value: v, name: optionLabel(q, v) };
     });
-  if (q.allowUnknown) choices.push({ value: UNKNOWN, name: optionLabel(q, UNKNOWN) });
+  if (q.allowUnknown)
+    choices.push(
+      q.raw.partial_unknown
+        ? { value: UNKNOWN, name: optionLabel(q, UNKNOWN), description: "Tick it with the answers you know: at least those; the rest not known" }
+        : { value: UNKNOWN, name: optionLabel(q, UNKNOWN) },
+    );
   return choices;
 }
 
@@ -162,6 +167,8 @@ export function preselected(q: CompiledQuestion, previous: Answer | undefined): 
 
 /** Options that exclude every other choice: the rule set's `exclusive` plus "not known". */
 export function exclusiveOptions(q: CompiledQuestion): string[] {
+  // partial_unknown: "not known" may be ticked with other options ("at least these; the rest not known").
+  if (q.raw.partial_unknown) return (q.raw.exclusive ?? []).filter((o) => o !== UNKNOWN);
   return [...new Set([...(q.raw.exclusive ?? []), UNKNOWN])];
 }
 

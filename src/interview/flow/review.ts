@@ -30,6 +30,11 @@ export function localDateTime(iso: string): string {
 export function formatAnswer(q: CompiledQuestion, answer: Answer | undefined): string {
   if (answer === undefined) return "(not answered)";
   if (isUnknownAnswer(answer)) return optionLabel(q, UNKNOWN);
+  if (Array.isArray(answer) && answer.includes(UNKNOWN))
+    return `${answer
+      .filter((v) => v !== UNKNOWN)
+      .map((v) => optionLabel(q, v))
+      .join(", ")}; anything else not known`;
   if (Array.isArray(answer)) return answer.map((v) => optionLabel(q, v)).join(", ");
   if (q.raw.type === "select") return optionLabel(q, String(answer));
   if (q.raw.type === "datetime" && typeof answer === "string") return localDateTime(answer);

@@ -40,6 +40,8 @@ export function rawDomain(rs: CompiledRuleSet, q: CompiledQuestion, operands: Op
       const exclusive = new Set(raw.exclusive ?? []);
       for (const o of q.options) if (o !== UNKNOWN) domain.push(value([o]));
       comboOptions = q.options.filter((o) => o !== UNKNOWN && !exclusive.has(o)).slice(0, MAX_COMBO_OPTIONS);
+      // partial_unknown: combinations may also hold "not known" ("at least these; the rest not known").
+      if (raw.partial_unknown && q.allowUnknown) comboOptions.push(UNKNOWN);
       if (comboOptions.length > 1) domain.push({ kind: "combo" });
       break;
     }

@@ -60,6 +60,7 @@ export function planGeneration(rs: CompiledRuleSet, options: PlanOptions = {}): 
       comboOptions,
       unknownAnswer: q.allowUnknown ? (q.raw.type === "multiselect" ? [UNKNOWN] : UNKNOWN) : undefined,
       maskSlot: comboOptions.length > 1 ? maskSlots++ : -1,
+      ...(q.raw.partial_unknown && q.allowUnknown && q.raw.type === "multiselect" ? { partialUnknown: true } : {}),
     };
   });
   const history = HISTORY_FACTS.map((name) => {

@@ -27,6 +27,8 @@ export interface QuestionPlan {
   comboOptions: string[];
   /** The "not known" answer, when allowed. */
   unknownAnswer: Answer | undefined;
+  /** Multiselect with partial_unknown: "not known" may be added to known options. */
+  partialUnknown?: boolean;
   /** Index of this question's bit mask in {@link Choices} masks, or -1. */
   maskSlot: number;
 }

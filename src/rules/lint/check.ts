@@ -2,7 +2,7 @@
  * The invariant checks: one invariant against one sample's decisions.
  */
 import { canonicalJson } from "../canonical.js";
-import { emptyEnv, evaluate, isUnknownAnswer, type EvaluationDetail } from "../evaluate.js";
+import { emptyEnv, evaluate, hasUnknown, type EvaluationDetail } from "../evaluate.js";
 import { inputOf } from "../generate.js";
 import type { Decision } from "../types.js";
 import type { Finding, SampleRun, Side } from "./sample.js";
@@ -131,7 +131,7 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
       if (step) {
         // Every decision with "not known" on a listed question must ask for the step.
         const missing = each(({ detail: { decision: d } }) => {
-          const q = inv.questions.find((x) => isUnknownAnswer(d.answers[x.id]));
+          const q = inv.questions.find((x) => hasUnknown(d.answers[x.id]));
           return q && !d.steps.some((s) => s.id === step) ? `${q.id} = unknown, but the decision does not ask for step ${step}` : null;
         });
         if (missing) return missing;

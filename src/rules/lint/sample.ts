@@ -2,9 +2,9 @@
  * One sample and the decisions it is judged by: the two sides of a comparison, or the sample
  * itself, with the evaluations counted towards coverage.
  */
-import { evaluateDetailed, isUnknownAnswer, type EvaluationDetail } from "../evaluate.js";
+import { evaluateDetailed, hasUnknown, isUnknownAnswer, type EvaluationDetail } from "../evaluate.js";
 import { answerFor, decode, inputOf, visibleAnswers, type Choices, type GenerationPlan, type QuestionPlan, type Scenario } from "../generate.js";
-import type { Answer } from "../types.js";
+import { UNKNOWN, type Answer } from "../types.js";
 import type { LintSetup, Turn } from "./setup.js";
 
 export interface Side {
@@ -94,8 +94,15 @@ export class SampleRun {
     // focused rule needs), otherwise with any known answer.
     const own = this.scenario.answers[q.id];
     const known = knownAnswers(this.setup.plan, q, this.scenario);
-    const answer = own !== undefined && !isUnknownAnswer(own) && targets[1]! % 2 === 0 ? own : known[targets[1]! % Math.max(1, known.length)];
+    const answer = own !== undefined && !hasUnknown(own) && targets[1]! % 2 === 0 ? own : known[targets[1]! % Math.max(1, known.length)];
     if (answer === undefined) return undefined;
+    // partial_unknown: half the time "not known" is added to the known options instead of replacing
+    // them ("at least these; the rest not known" must not be lower than "exactly these").
+    if (q.partialUnknown && Array.isArray(answer) && targets[1]! % 4 >= 2) {
+      const exclusive = this.setup.rs.questions[q.index]!.raw.exclusive ?? [];
+      const known = (answer as readonly string[]).filter((x) => x !== UNKNOWN);
+      if (known.length > 0 && !known.some((x) => exclusive.includes(x))) return [this.side(q, known), this.side(q, [...known, UNKNOWN])];
+    }
     return [this.side(q, answer), this.side(q, q.unknownAnswer!)];
   }
 
