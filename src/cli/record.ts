@@ -167,6 +167,32 @@ export async function lookupHistory(
   return historyFacts(rs, receivedAt, typeof currentReferrer === "string" ? currentReferrer : undefined, earlier, possible);
 }
 
+/**
+ * A dry run's history: read-only from the log when it exists, so a dry run never decides lower than
+ * the recording would (issue 13 a). Returns the history (if any) and a line saying what was read.
+ */
+export async function dryRunHistory(
+  ctx: Context,
+  rs: CompiledRuleSet,
+  answers: Readonly<Record<string, Answer>>,
+  now: Date,
+  choices: LinkChoices,
+): Promise<{ history?: HistoryUsed; note: string }> {
+  const { existsSync } = await import("node:fs");
+  // A server address (postgres://…) is always opened; a file only when it exists (a dry run creates nothing).
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(ctx.dbPath) && !existsSync(ctx.dbPath))
+    return { note: `Dry run: no decision log at ${ctx.dbPath}, so earlier referrals are not counted; nothing is recorded.` };
+  const store = await openStore(ctx, { readonly: true });
+  try {
+    const nowIso = formatInZone(now, rs.officeHours.time_zone);
+    const receivedAt = typeof answers.received_at === "string" && answers.received_at !== "unknown" ? answers.received_at : nowIso;
+    const history = await lookupHistory(store, rs, answers, receivedAt, choices);
+    return { history, note: `Dry run: earlier referrals read from ${store.path} (read-only); nothing is recorded.` };
+  } finally {
+    await store.close();
+  }
+}
+
 export interface RecordRequest {
   answers: Record<string, Answer>;
   warnings: string[];

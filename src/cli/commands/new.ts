@@ -10,6 +10,8 @@ import { parseNow, type Context } from "../context.js";
 import { loadRules } from "../rules-loader.js";
 import { renderCard } from "../record.js";
 
+const list = (v: unknown) => new Set(Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
+
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   if (options.answers === undefined) {
     if (!ctx.stdinIsTTY || !ctx.stdoutIsTTY) {
@@ -27,7 +29,18 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const input = await readAnswersFile(rs, String(options.answers), options.unanswered === "unknown" ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   if (options.dryRun === true) {
-    const decision = evaluate(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });
+    // A dry run reads the child's history (read-only) when the log exists: it must not decide lower
+    // than recording the same referral would.
+    const { dryRunHistory } = await import("../record.js");
+    const { history, note } = await dryRunHistory(ctx, rs, input.answers, now, { confirm: list(options.link), reject: list(options.rejectLink) });
+    ctx.err(note);
+    const warnings = [...input.warnings];
+    const unresolved = history?.possible_matches.filter((m) => m.confirmed === undefined) ?? [];
+    if (unresolved.length > 0)
+      warnings.push(
+        `possible earlier referral(s) about this child not confirmed or rejected: ${unresolved.map((m) => m.ref).join(", ")} (use --link REF or --no-link REF)`,
+      );
+    const decision = evaluate(rs, { answers: input.answers, ...(history ? { history } : {}), now: formatInZone(now, tz), warnings });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
     else ctx.out(await renderCard(ctx, decision, rs.outcomes.length));
     return;

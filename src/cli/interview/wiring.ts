@@ -27,7 +27,19 @@ async function openPorts(ctx: Context, rs: CompiledRuleSet, dryRun: boolean, pro
   const now = () => ctx.now(rs.officeHours.time_zone);
   if (dryRun) {
     const drafts = new MemoryDraftStore();
-    return { deps: { rs, prompter, drafts, draftId: draftId ?? (await newDraftId()), user: ctx.user, now, style }, dryRun, close: async () => {} };
+    const base = { rs, prompter, drafts, draftId: draftId ?? (await newDraftId()), user: ctx.user, now, style };
+    // A dry run reads earlier referrals read-only when the log exists, so it never decides lower
+    // than the recording would (issue 13 a); without a log it says history is not counted.
+    const { existsSync } = await import("node:fs");
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(ctx.dbPath) && !existsSync(ctx.dbPath)) {
+      prompter.show(style.dim(`Dry run: no decision log at ${ctx.dbPath}, so earlier referrals are not counted.`));
+      return { deps: base, dryRun, close: async () => {} };
+    }
+    const record = await import("../record.js");
+    const store = await record.openStore(ctx, { readonly: true });
+    prompter.show(style.dim(`Dry run: earlier referrals are read from ${store.path} (read-only).`));
+    const history: HistoryPort = { lookup: (answers, receivedAt, choices) => record.lookupHistory(store, rs, answers, receivedAt, choices) };
+    return { deps: { ...base, history }, dryRun, close: () => store.close() };
   }
   const record = await import("../record.js");
   const store = await record.openStore(ctx);
