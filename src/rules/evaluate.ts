@@ -275,6 +275,7 @@ function evaluateWith(rs: CompiledRuleSet, input: EvaluateOptions, testedAtLevel
     }
     for (const flag of p.flags) if (!flags.includes(flag)) flags.push(flag);
   }
+  orderStepsByDue(steps, now.getTime());
 
   const history = input.history ?? EMPTY_HISTORY;
   const decidedAt = formatInZone(now, tz);
@@ -303,4 +304,20 @@ function evaluateWith(rs: CompiledRuleSet, input: EvaluateOptions, testedAtLevel
     warnings: input.warnings ? input.warnings.slice() : [],
   };
   return { decision, env, rulesLevel };
+}
+
+/**
+ * Steps in the order they must be done (issue 13 d): by due time, earliest first (the two-hour
+ * actions before "tell the referrer"); steps without a due time last; ties keep the order the rules
+ * gave. A step already past due when the decision is made is marked `overdue_at_decision`.
+ */
+function orderStepsByDue(steps: DecisionStep[], nowMs: number): void {
+  if (steps.length === 0) return;
+  const keyed = steps.map((step, i) => {
+    const ms = step.due_by !== undefined ? Date.parse(step.due_by) : Number.POSITIVE_INFINITY;
+    if (ms < nowMs) step.overdue_at_decision = true;
+    return { step, i, ms };
+  });
+  keyed.sort((a, b) => a.ms - b.ms || a.i - b.i);
+  for (let i = 0; i < keyed.length; i++) steps[i] = keyed[i]!.step;
 }

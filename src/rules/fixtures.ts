@@ -14,6 +14,8 @@ export interface FixtureExpect {
   fired?: string[];
   not_fired?: string[];
   steps?: string[];
+  /** Exactly these steps were already past due when the decision was made (a late decision). */
+  overdue?: string[];
   guards?: Record<string, GuardStatus>;
   flags?: string[];
   hard_floor?: string | null;
@@ -82,6 +84,7 @@ export function parseFixture(text: string, file: string): { fixture?: Fixture; p
         fired: strings(ex.fired),
         not_fired: strings(ex.not_fired),
         steps: strings(ex.steps),
+        overdue: strings(ex.overdue),
         guards: isMap(ex.guards) ? (ex.guards as Record<string, GuardStatus>) : undefined,
         flags: strings(ex.flags),
         hard_floor: ex.hard_floor === undefined ? undefined : (ex.hard_floor as string | null),
@@ -124,6 +127,11 @@ export function runFixture(rs: CompiledRuleSet, fixture: Fixture): CaseResult {
   const steps = new Set(decision.steps.map((s) => s.id));
   const missingSteps = (e.steps ?? []).filter((id) => !steps.has(id));
   if (missingSteps.length > 0) diff.push(`missing steps: ${missingSteps.join(", ")}`);
+  if (e.overdue !== undefined) {
+    const overdue = decision.steps.filter((s) => s.overdue_at_decision).map((s) => s.id);
+    if ([...overdue].sort().join() !== [...e.overdue].sort().join())
+      diff.push(`overdue steps: expected ${e.overdue.join(", ") || "none"}, got ${overdue.join(", ") || "none"}`);
+  }
   const missingFlags = (e.flags ?? []).filter((f) => !decision.flags.includes(f));
   if (missingFlags.length > 0) diff.push(`missing flags: ${missingFlags.join(", ")} (got: ${decision.flags.join(", ") || "none"})`);
   for (const [id, status] of Object.entries(e.guards ?? {})) {
@@ -136,7 +144,7 @@ export function runFixture(rs: CompiledRuleSet, fixture: Fixture): CaseResult {
     diff.push(`hard floor: expected ${e.hard_floor ?? "none"}, got ${decision.hard_floor ?? "none"}`);
   // Expectations must name things that exist, or a typo would make a check that cannot fail.
   for (const id of [...(e.fired ?? []), ...(e.not_fired ?? [])]) if (!rs.rules.has(id)) diff.push(`expectation names unknown rule "${id}"`);
-  for (const id of e.steps ?? []) if (!rs.steps.has(id)) diff.push(`expectation names unknown step "${id}"`);
+  for (const id of [...(e.steps ?? []), ...(e.overdue ?? [])]) if (!rs.steps.has(id)) diff.push(`expectation names unknown step "${id}"`);
   if (!rs.outcomeLevel.has(e.outcome)) diff.push(`expectation names unknown outcome "${e.outcome}"`);
   return { ...base, ok: diff.length === 0, differences: diff, decision };
 }

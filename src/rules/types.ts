@@ -93,6 +93,8 @@ export interface DecisionStep {
   id: string;
   text: string;
   due_by?: string;
+  /** Set when the step was already past due when the decision was made (e.g. a late-picked-up referral). */
+  overdue_at_decision?: true;
   from: string[];
 }
 

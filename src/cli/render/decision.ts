@@ -56,7 +56,11 @@ export function renderDecision(decision: Decision, style: Style, outcomeCount: n
   if (d.steps.length > 0) {
     out.push(style.heading("Next steps"));
     for (const s of d.steps) {
-      out.push(...wrap(`• ${s.text}${s.due_by ? ` — by ${localTime(s.due_by)}` : ""}`, "  ").map((l, i) => (i === 0 ? l : `  ${l}`)));
+      out.push(
+        ...wrap(`• ${s.text}${s.due_by ? ` — by ${localTime(s.due_by)}${s.overdue_at_decision ? " (already past when decided)" : ""}` : ""}`, "  ").map(
+          (l, i) => (i === 0 ? l : `  ${l}`),
+        ),
+      );
       out.push(style.dim(`      from ${s.from.join(", ")}`));
     }
     out.push("");
