@@ -154,7 +154,10 @@ export async function lookupHistory(
   for (const ref of counted.keys()) {
     const { state } = await loadReferral(store, ref, cache);
     const referrer = state.decision.answers.referrer_type;
+    // Cumulative harm (issue 13, class 4): an earlier referral that reported an injury (vocabulary id).
+    const injury = state.decision.answers.injury_reported;
     earlier.push({
+      ...(injury !== undefined && injury !== "none" ? { injury: true } : {}),
       ref,
       received_at: state.decision.received_at,
       outcome: state.outcome.id,

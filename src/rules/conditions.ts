@@ -27,6 +27,8 @@ export const HISTORY_FACTS = [
   "earlier_malicious_closures",
   "earlier_closures_without_checks",
   "highest_earlier_level",
+  "earlier_injuries",
+  "recent_nfa_closures",
 ] as const;
 export const CLOCK_FACTS = ["out_of_hours", "received_out_of_hours"] as const;
 
@@ -295,6 +297,8 @@ const HISTORY_READERS: Record<keyof HistoryFacts, (env: Env) => number> = {
   earlier_malicious_closures: (env) => env.history.earlier_malicious_closures,
   earlier_closures_without_checks: (env) => env.history.earlier_closures_without_checks,
   highest_earlier_level: (env) => env.history.highest_earlier_level,
+  earlier_injuries: (env) => env.history.earlier_injuries,
+  recent_nfa_closures: (env) => env.history.recent_nfa_closures,
 };
 
 /**

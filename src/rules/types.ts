@@ -5,6 +5,8 @@
 
 /** The threshold that sets how far back earlier referrals count (days); read by the history lookup. */
 export const HISTORY_WINDOW_THRESHOLD = "history_window_days";
+/** The threshold for how recent an earlier advice/NFA or closed referral must be to be re-examined (days). */
+export const RECENT_CLOSURE_THRESHOLD = "recent_closure_days";
 
 /** The token that means "not known" in answers files, drafts and the log, for any question type. */
 export const UNKNOWN = "unknown";
@@ -26,6 +28,13 @@ export interface HistoryFacts {
   earlier_closures_without_checks: number;
   /** Highest level of any earlier outcome (0 when none). */
   highest_earlier_level: number;
+  /** Earlier referrals in the window that reported an injury (cumulative physical harm). */
+  earlier_injuries: number;
+  /**
+   * Earlier referrals ending in advice / no further action or closed, received within the rule set's
+   * `recent_closure_days` (default 30) before this one: a closure to re-examine.
+   */
+  recent_nfa_closures: number;
 }
 
 export const NO_HISTORY: HistoryFacts = Object.freeze({
@@ -35,6 +44,8 @@ export const NO_HISTORY: HistoryFacts = Object.freeze({
   earlier_malicious_closures: 0,
   earlier_closures_without_checks: 0,
   highest_earlier_level: 0,
+  earlier_injuries: 0,
+  recent_nfa_closures: 0,
 });
 
 export interface EarlierReferral {
@@ -44,6 +55,8 @@ export interface EarlierReferral {
   /** Set when the referral was later closed: the closure reason and whether the guard passed. */
   closed_as?: string;
   closure_passed_guard?: boolean;
+  /** Whether that referral reported an injury (set by the history lookup; kept out of the record). */
+  injury?: boolean;
 }
 
 export interface PossibleMatch {

@@ -3,7 +3,14 @@
  * within the rule set's window. Pure: the shell finds the earlier referrals in the log.
  */
 import type { CompiledRuleSet } from "../rules/compile.js";
-import { HISTORY_WINDOW_THRESHOLD, type EarlierReferral, type HistoryFacts, type HistoryUsed, type PossibleMatch } from "../rules/types.js";
+import {
+  HISTORY_WINDOW_THRESHOLD,
+  RECENT_CLOSURE_THRESHOLD,
+  type EarlierReferral,
+  type HistoryFacts,
+  type HistoryUsed,
+  type PossibleMatch,
+} from "../rules/types.js";
 
 /** An earlier referral as the log knows it now (closures included). */
 export interface EarlierCase extends EarlierReferral {
@@ -13,6 +20,10 @@ export interface EarlierCase extends EarlierReferral {
 
 export function historyWindowDays(rs: CompiledRuleSet): number {
   return rs.raw.thresholds[HISTORY_WINDOW_THRESHOLD]?.value ?? 365;
+}
+
+export function recentClosureDays(rs: CompiledRuleSet): number {
+  return rs.raw.thresholds[RECENT_CLOSURE_THRESHOLD]?.value ?? 30;
 }
 
 /** Closure reasons a guard governs: "malicious" ones demand an evidence statement, the rest are "not substantiated". */
@@ -53,11 +64,18 @@ export function historyFacts(
     earlier_closures_without_checks: closed.filter((e) => (malicious.has(e.closed_as!) || unsubstantiated.has(e.closed_as!)) && e.closure_passed_guard !== true)
       .length,
     highest_earlier_level: earlier.reduce((max, e) => Math.max(max, e.level), 0),
+    earlier_injuries: inWindow.filter((e) => e.injury === true).length,
+    recent_nfa_closures: earlier.filter(
+      (e) =>
+        (e.level === 1 || e.closed_as !== undefined) &&
+        Date.parse(e.received_at) >= until - recentClosureDays(rs) * 86_400_000 &&
+        Date.parse(e.received_at) <= until,
+    ).length,
   };
   return {
     referrals_in_window: facts.referrals_in_window,
     distinct_referrers: facts.distinct_referrers,
-    earlier: [...earlier].sort(newestFirst).map(({ level: _l, referrer_type: _r, ...e }) => e),
+    earlier: [...earlier].sort(newestFirst).map(({ level: _l, referrer_type: _r, injury: _i, ...e }) => e),
     possible_matches: [...possibleMatches],
     facts,
   };

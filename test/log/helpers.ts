@@ -73,6 +73,8 @@ export function sampleDecision(
         earlier_malicious_closures: 0,
         earlier_closures_without_checks: 0,
         highest_earlier_level: 0,
+        earlier_injuries: 0,
+        recent_nfa_closures: 0,
       },
     },
     answers: { ...answers, received_at: receivedAt },

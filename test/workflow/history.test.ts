@@ -28,3 +28,38 @@ describe("historyFacts", () => {
     expect(one).toEqual(other);
   });
 });
+
+// Cumulative harm (issue 13, class 4), on the minimal rule set (its guard governs "unsubstantiated").
+const minimal = compileFile("fixtures/rulesets/minimal.yaml");
+const received = "2026-11-20T10:00:00+00:00";
+const earlierByDays = (ref: string, days: number, level: number, extra: Partial<EarlierCase> = {}): EarlierCase => ({
+  ref,
+  received_at: new Date(Date.parse(received) - days * 86_400_000).toISOString(),
+  outcome: `level${level}`,
+  level,
+  ...extra,
+});
+
+describe("history facts: cumulative harm", () => {
+  it("counts earlier referrals that reported an injury, within the window only", () => {
+    const h = historyFacts(minimal, received, "police", [
+      earlierByDays("A", 10, 3, { injury: true }),
+      earlierByDays("B", 40, 2),
+      earlierByDays("C", 400, 4, { injury: true }),
+    ]);
+    expect(h.facts.earlier_injuries).toBe(1);
+    expect(h.facts.highest_earlier_level).toBe(4);
+    // The internal injury mark is not part of the record's list of earlier referrals.
+    expect(h.earlier.every((e) => !("injury" in e))).toBe(true);
+  });
+
+  it("counts advice/NFA outcomes and closures received within 30 days (the default) as recent closures", () => {
+    const h = historyFacts(minimal, received, "police", [
+      earlierByDays("A", 5, 1),
+      earlierByDays("B", 20, 3, { closed_as: "unsubstantiated" }),
+      earlierByDays("C", 29, 2),
+      earlierByDays("D", 31, 1),
+    ]);
+    expect(h.facts.recent_nfa_closures).toBe(2);
+  });
+});

@@ -62,6 +62,8 @@ function build(): StatsCase[] {
         earlier_malicious_closures: 1,
         earlier_closures_without_checks: 0,
         highest_earlier_level: 1,
+        earlier_injuries: 0,
+        recent_nfa_closures: 0,
       },
     },
   });

@@ -5,6 +5,7 @@
  */
 import { thresholdUses, type ThresholdUse } from "../../rules/diff.js";
 import { WINDOW_THRESHOLD } from "../../workflow/history.js";
+import { RECENT_CLOSURE_THRESHOLD } from "../../rules/types.js";
 import type { Context } from "../context.js";
 import { usesText } from "../render/diff.js";
 import { makeStyle } from "../render/style.js";
@@ -29,6 +30,8 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
     Object.entries(valid.raw.thresholds).map(([name, t]) => {
       const used_by = [...(uses.get(name) ?? [])];
       if (name === WINDOW_THRESHOLD) used_by.push({ kind: "history", id: "window", where: "earlier referrals about the child are counted within it" });
+      if (name === RECENT_CLOSURE_THRESHOLD)
+        used_by.push({ kind: "history", id: "recent_nfa_closures", where: "earlier advice/NFA or closed referrals within it are re-examined" });
       return { name, value: t.value, unit: t.unit, allowed: { min: t.allowed.min, max: t.allowed.max }, rationale: t.rationale.trim(), used_by };
     }),
   );

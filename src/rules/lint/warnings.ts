@@ -3,7 +3,7 @@
  * checked. They do not fail the command.
  */
 import { thresholdUses } from "../diff/thresholds.js";
-import { HISTORY_WINDOW_THRESHOLD } from "../types.js";
+import { HISTORY_WINDOW_THRESHOLD, RECENT_CLOSURE_THRESHOLD } from "../types.js";
 import type { LintWarning } from "./report.js";
 import type { LintSetup } from "./setup.js";
 
@@ -38,7 +38,7 @@ export function warnings(
   // The same uses `rules thresholds` lists; the history window is read by the history lookup.
   const uses = thresholdUses(raw);
   for (const name of Object.keys(raw.thresholds))
-    if (name !== HISTORY_WINDOW_THRESHOLD && (uses.get(name)?.length ?? 0) === 0)
+    if (name !== HISTORY_WINDOW_THRESHOLD && name !== RECENT_CLOSURE_THRESHOLD && (uses.get(name)?.length ?? 0) === 0)
       out.push({ kind: "threshold_unused", id: name, message: `threshold ${name} is not used by any rule, guard, check, question, outcome or step` });
   const produced = new Set<string>([raw.default_outcome]);
   for (const r of raw.rules) {
