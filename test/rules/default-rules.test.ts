@@ -136,7 +136,18 @@ describe("rules/default.yaml: the brief's structure", () => {
   });
 
   it("lets every added question (not in the vocabulary) be answered 'not known'", () => {
-    for (const id of ["alternative_hypotheses_status", "referrer_feedback_status"]) expect(question(id).allow_unknown).not.toBe(false);
+    for (const id of [
+      "alternative_hypotheses_status",
+      "referrer_feedback_status",
+      // Added in 1.1 (issue 13).
+      "child_lives_with",
+      "child_known_to_services",
+      "access_to_child",
+      "alleged_physical_act",
+      "injury_sites",
+      "treatment_sought",
+    ])
+      expect(question(id).allow_unknown, id).not.toBe(false);
   });
 
   it("names rules after the brief's ids and explains every rule", () => {
@@ -191,7 +202,8 @@ describe("rules/default.yaml: the brief's structure", () => {
   });
 
   it("makes M1–M13 (except the soft pre-birth and hospital-confirmation floors), I1–I3 and U-floors hard", () => {
-    const soft = new Set(["M10_pre_birth_assessment", "M11_hospital_admission_to_confirm"]);
+    // M2_infant_minor_injury_examined (1.1) is the assessment floor for the examined, consistent minor injury M2 no longer forces to a strategy discussion.
+    const soft = new Set(["M10_pre_birth_assessment", "M11_hospital_admission_to_confirm", "M2_infant_minor_injury_examined"]);
     for (const r of rs.rules.filter((x) => /^(M\d+|I\d)_/.test(x.id) && !soft.has(x.id))) expect(r.hard, r.id).toBe(true);
     for (const r of rs.rules.filter((x) => /^I\d_/.test(x.id))) expect(r.floor, r.id).toBe("immediate_protection");
     for (const id of ["E2_prior_malicious_closure", "E3_several_referrers", "E4_hidden_adult", "E10_avoidance_isolation"]) {
@@ -252,10 +264,15 @@ describe.skipIf(!vocabularyPresent)(
       for (const v of vocabQuestions) expect(question(v.id).section, v.id).toBe(v.section);
     });
 
-    it.each(vocabQuestions.map((v) => [v.id, v] as const))("%s: same type, option values (in order) and critical flag", (_id, v) => {
+    // From 1.1 the contract is additive (vocabulary.yaml "about"): the rule set keeps every option with
+    // its meaning and may add options in any position. So: every vocabulary option is present, in the
+    // vocabulary's relative order, and a question without options in the vocabulary has none here.
+    it.each(vocabQuestions.map((v) => [v.id, v] as const))("%s: same type, every vocabulary option (in order) and critical flag", (_id, v) => {
       const q = question(v.id);
       expect(q.type).toBe(v.type);
-      expect(optionValues(q)).toEqual(v.options ?? []);
+      const ours = optionValues(q);
+      expect(ours.filter((o) => (v.options ?? []).includes(o))).toEqual(v.options ?? []);
+      if ((v.options ?? []).length === 0) expect(ours).toEqual([]);
       expect(q.critical === true).toBe(v.critical === true);
       if (v.type === "number") expect(q.min).toBe((v as { min?: number }).min);
     });

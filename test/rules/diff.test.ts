@@ -46,7 +46,10 @@ describe("thresholdUses", () => {
   it("finds the rules that compare with a threshold (checked by hand in rules/default.yaml)", () => {
     expect(uses.get("repeat_referrals_assessment")).toEqual([{ kind: "rule", id: "E1_repeat_referral", where: "when" }]);
     expect(uses.get("repeat_referrals_strategy")).toEqual([{ kind: "rule", id: "M13_repeat_pattern", where: "when" }]);
-    expect(uses.get("distinct_referrers_escalation")).toEqual([{ kind: "rule", id: "E3_several_referrers", where: "when" }]);
+    expect(uses.get("distinct_referrers_escalation")).toEqual([
+      { kind: "rule", id: "E3_several_referrers", where: "when" },
+      { kind: "rule", id: "E6_neglect_pattern", where: "when" },
+    ]);
   });
 
   it("finds outcomes' response times and steps' due dates", () => {
@@ -100,14 +103,14 @@ describe("diffRuleSets", () => {
 
   it("options, rules, steps and settings added, removed or changed", () => {
     const text = raisedText()
-      .replace('version: "1.0.0"', 'version: "1.1.0"')
+      .replace('version: "1.1.0"', 'version: "1.2.0"')
       .replace('      - { value: gp, label: "GP" }\n', "")
       .replace(
         "    floor: s17_assessment\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n",
         "    floor: strategy_discussion_s47\n    steps: [chronology, allocate_assessment]\n    flags: [manager_review_required]\n",
       );
     const d = diffRuleSets(shipped, compileText(text));
-    expect(d.settings).toEqual(["version: 1.0.0 → 1.1.0"]);
+    expect(d.settings).toEqual(["version: 1.1.0 → 1.2.0"]);
     expect(d.options).toEqual([{ question: "referrer_type", added: [], removed: ["gp"] }]);
     expect(d.sections.questions).toEqual([{ id: "referrer_type", change: "changed", details: ["options: −gp"] }]);
     expect(d.sections.rules).toEqual([{ id: "E1_repeat_referral", change: "changed", details: ["floor: s17_assessment → strategy_discussion_s47"] }]);
@@ -213,7 +216,8 @@ describe("replay", () => {
         outcome: d.computed_outcome,
         fired: d.fired,
         guards: d.guards,
-        steps: d.steps.map((s) => [s.id, s.from]),
+        // Steps are ordered by due time (issue 13 d); without deadlines only the set can be compared.
+        steps: d.steps.map((s) => [s.id, s.from]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         flags: d.flags,
         hard: d.hard_floor,
       });

@@ -53,3 +53,22 @@ describe("steps by due time", () => {
     expect(wrong.differences.some((x) => x.startsWith("overdue steps: expected give_feedback_to_referrer"))).toBe(true);
   });
 });
+
+describe("out-of-hours re-screen (issue 13 class 9)", () => {
+  const FRIDAY = "fixtures/referrals/92-ooh-friday-evening-low-level-early-help.yaml";
+  const friday = parseFixture(readFileSync(repoPath(FRIDAY), "utf8"), FRIDAY).fixture!;
+  it("a Friday-evening referral's re-screen is due at the start of the next working day (Monday), not Tuesday", () => {
+    const d = evaluate(rs, { answers: checkAnswers(rs, friday.answers).answers as Answers, now: "2026-03-13T19:45:00+00:00" });
+    expect(d.steps.find((s) => s.id === "day_team_rescreen")?.due_by).toBe("2026-03-16T09:00:00+00:00");
+    expect(d.computed_outcome.id).toBe("early_help");
+    expect(d.flags).toContain("ooh_provisional");
+  });
+  it("the day team's re-screen on Monday carries no 'EDT acts tonight' step", () => {
+    const d = at("2026-04-20T09:30:00+01:00"); // the Thursday-evening EDT referral, re-screened the next Monday
+    const ids = d.steps.map((s) => s.id);
+    expect(ids).not.toContain("ooh_act_tonight");
+    expect(ids).not.toContain("handover_priority");
+    expect(ids).toContain("edt_rescreen_review");
+    expect(d.computed_outcome.id).toBe("strategy_discussion_s47");
+  });
+});

@@ -184,6 +184,10 @@ describe("planClosure", () => {
         injury_features: ["bruise"],
         injury_explanation: "consistent_verified_by_professional",
         evidence_offered: ["photos"],
+        // Asked since rules 1.1 when an injury is reported.
+        alleged_physical_act: ["no_act_described"],
+        injury_sites: ["arms_or_hands"],
+        treatment_sought: "not_needed_minor",
       },
     });
     expect(d.hard_floor).toBeNull();
@@ -236,7 +240,9 @@ describe("planClosure", () => {
 });
 
 describe("planOverride", () => {
-  const d08 = decide("08", { decider: "lee.lead" });
+  // Fixture 08 with the bruise on the arm rather than the back: since rules 1.1 back bruising with an
+  // unchecked account is a hard floor (M6_warning_sites), and these tests are about the guard's soft floor.
+  const d08 = decide("08", { decider: "lee.lead", answers: { injury_features: ["bruise"], injury_sites: ["arms_or_hands"] } });
 
   it("up: effective at once; same level and unknown outcomes are bad input", () => {
     expect(body(planOverride(derive(d08, []), rs, { to: "immediate_protection", reason: "with the harmer tonight", rescreen: NONE }))).toEqual({
@@ -300,7 +306,8 @@ describe("planOverride", () => {
     expect(refusal(planOverride(derive(d08, entries), rs, { to: "s17_assessment", reason: "y", rescreen: NONE })).message).toContain("one proposal at a time");
     // An upward override is always possible (a worker escalates freely).
     expect(planOverride(derive(d08, entries), rs, { to: "immediate_protection", reason: "y", rescreen: NONE }).ok).toBe(true);
-    expect(refusal(planOverride(derive(decide("35"), []), rs, { to: "early_help", reason: "y", rescreen: { required: true, done: false } })).message).toContain(
+    // Fixture 37 (out of hours, s17 from domestic abuse; since rules 1.1 out of hours alone no longer raises fixture 35 above early help).
+    expect(refusal(planOverride(derive(decide("37"), []), rs, { to: "early_help", reason: "y", rescreen: { required: true, done: false } })).message).toContain(
       "out of hours",
     );
     const d01 = decide("01");
@@ -313,7 +320,9 @@ describe("planOverride", () => {
 });
 
 describe("planReview", () => {
-  const d08 = decide("08", { decider: "lee.lead" });
+  // Fixture 08 with the bruise on the arm rather than the back: since rules 1.1 back bruising with an
+  // unchecked account is a hard floor (M6_warning_sites), and these tests are about the guard's soft floor.
+  const d08 = decide("08", { decider: "lee.lead", answers: { injury_features: ["bruise"], injury_sites: ["arms_or_hands"] } });
   const input = (over: Partial<ReviewInput>): ReviewInput => ({ action: "agree", actor: "mia.manager", team: TEAM, teamLookedAt: TEAM.source, ...over });
 
   it("without a team file, approvals are refused naming where it looked", () => {

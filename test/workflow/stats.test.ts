@@ -126,13 +126,15 @@ describe("computeStats", () => {
 
   it("decisions by outcome: computed and now", () => {
     expect(stats.decisions).toBe(8);
-    // computed: c7 advice; c8 early help; c1 c2 c3 c6 s17; c4 c5 s47.
-    // now: c1 c7 advice (closed); c2 c3 c4 c6 c8 s17; c5 s47.
+    // Rules 1.1: c3 (fixture 11, a toddler too young to tell, hit) is a strategy discussion (PA2), and
+    // c6 (fixture 35, out of hours) is no longer raised to s17 by out of hours alone.
+    // computed: c7 advice; c6 c8 early help; c1 c2 s17; c3 c4 c5 s47.
+    // now: c1 c7 advice (closed); c6 early help; c2 c4 c8 s17; c3 c5 s47.
     expect(stats.by_outcome.map((o) => [o.id, o.computed, o.now])).toEqual([
       ["advice_or_nfa", 1, 2],
-      ["early_help", 1, 0],
-      ["s17_assessment", 4, 5],
-      ["strategy_discussion_s47", 2, 1],
+      ["early_help", 2, 1],
+      ["s17_assessment", 2, 3],
+      ["strategy_discussion_s47", 3, 2],
       ["immediate_protection", 0, 0],
     ]);
   });
