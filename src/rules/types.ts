@@ -31,8 +31,9 @@ export interface HistoryFacts {
   /** Earlier referrals in the window that reported an injury (cumulative physical harm). */
   earlier_injuries: number;
   /**
-   * Earlier referrals ending in advice / no further action or closed, received within the rule set's
-   * `recent_closure_days` (default 30) before this one: a closure to re-examine.
+   * Earlier referrals ending in advice / no further action, or closed for a reason no guard governs,
+   * received within the rule set's `recent_closure_days` (default 30) before this one: a closure to
+   * re-examine (closures as malicious or not substantiated are E2's facts).
    */
   recent_nfa_closures: number;
 }

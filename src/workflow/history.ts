@@ -65,9 +65,10 @@ export function historyFacts(
       .length,
     highest_earlier_level: earlier.reduce((max, e) => Math.max(max, e.level), 0),
     earlier_injuries: inWindow.filter((e) => e.injury === true).length,
+    // Closures as malicious or not substantiated are E2's (re-examined there); these are the rest.
     recent_nfa_closures: earlier.filter(
       (e) =>
-        (e.level === 1 || e.closed_as !== undefined) &&
+        (e.closed_as !== undefined ? !malicious.has(e.closed_as) && !unsubstantiated.has(e.closed_as) : e.level === 1) &&
         Date.parse(e.received_at) >= until - recentClosureDays(rs) * 86_400_000 &&
         Date.parse(e.received_at) <= until,
     ).length,

@@ -283,7 +283,12 @@ describe("triage rules thresholds", () => {
     // By hand from rules/default.yaml: M13 compares with repeat_referrals_strategy; E3 with
     // distinct_referrers_escalation; only strategy_discussion_s47's see_child_by uses cp_see_child_hours.
     expect(byName.get("repeat_referrals_strategy")).toMatchObject({ used_by: [{ kind: "rule", id: "M13_repeat_pattern", where: "when" }] });
-    expect(byName.get("distinct_referrers_escalation")).toMatchObject({ used_by: [{ kind: "rule", id: "E3_several_referrers", where: "when" }] });
+    expect(byName.get("distinct_referrers_escalation")).toMatchObject({
+      used_by: [
+        { kind: "rule", id: "E3_several_referrers", where: "when" },
+        { kind: "rule", id: "E6_neglect_pattern", where: "when" },
+      ],
+    });
     expect(byName.get("cp_see_child_hours")).toMatchObject({
       used_by: [{ kind: "outcome", id: "strategy_discussion_s47", where: "response_times.see_child_by" }],
     });

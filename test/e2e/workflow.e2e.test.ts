@@ -4,7 +4,8 @@
  * team file, `log list` filters on derived state, `stats`, and a later referral that shows an
  * earlier malicious closure. Expected values are worked out by hand from the fixtures' answers.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { parse } from "yaml";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, sandbox } from "../helpers/cli.js";
@@ -35,7 +36,18 @@ function setup() {
     return JSON.parse(r.stdout);
   };
   const record = (n: string, user = "worker.one"): string => json(["new", "--answers", FIXTURE(n)], user).ref as string;
-  return { box, db, team, cli, json, record };
+  /**
+   * A fixture with some answers changed, written next to the log. Since rules 1.1 fixture 08 (back
+   * bruising, unchecked account) is a hard floor and fixture 11 (a toddler hit) a strategy discussion;
+   * these tests are about soft floors and the guard, so they use the 1.0 shapes of those referrals.
+   */
+  const recordVariant = (n: string, changes: Record<string, unknown>, user = "worker.one"): string => {
+    const fixture = parse(readFileSync(FIXTURE(n), "utf8")) as { now: string; answers: Record<string, unknown> };
+    const file = join(box.dir, `variant-${n}.json`);
+    writeFileSync(file, JSON.stringify({ now: fixture.now, answers: { ...fixture.answers, ...changes } }));
+    return json(["new", "--answers", file], user).ref as string;
+  };
+  return { box, db, team, cli, json, record, recordVariant };
 }
 
 // G1's outstanding checks for fixture 51, by hand from its answers: the referrer was spoken to by
@@ -237,6 +249,8 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
     expect(fired).toContain("E2_prior_malicious_closure");
     expect(fired).not.toContain("E2_unreliable_earlier_closure");
     expect(d.history.earlier).toEqual([expect.objectContaining({ ref: A, closed_as: "referral_considered_malicious", closure_passed_guard: true })]);
+    // Rules 1.1: a closure the guard governs is E2's to re-examine, not a "recent NFA" for CH4.
+    expect(fired).not.toContain("CH4_recent_closure");
     expect(d.outcome.id).toBe("s17_assessment");
   });
 });
@@ -253,10 +267,10 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
   it("records the referrals", () => {
     writeFileSync(t.team, "managers: [mia.manager, lee.lead]\nsenior_managers: [sam.senior]\n");
     R1 = t.record("03"); // bruise on a 3-month-old: M1 hard floor, strategy discussion
-    R2 = t.record("08", "lee.lead"); // strategy discussion, no hard floor, decided by a manager
+    R2 = t.recordVariant("08", { injury_features: ["bruise"], injury_sites: ["arms_or_hands"] }, "lee.lead"); // strategy discussion, no hard floor, decided by a manager
     R3 = t.record("01"); // information request: advice / NFA
     R4 = t.record("53"); // photos of a bruised arm: M3 hard floor and G1's hard stop
-    R5 = t.record("35"); // Saturday night, out of hours: provisional
+    R5 = t.record("35"); // Saturday night, out of hours: provisional (early help since rules 1.1)
     expect([R1, R2, R3, R4, R5]).toEqual(["TRG-2026-000001", "TRG-2026-000002", "TRG-2026-000003", "TRG-2026-000004", "TRG-2026-000005"]);
   });
 
@@ -365,7 +379,7 @@ describe("hard floors, hard stops, downgrades, upward overrides and out-of-hours
   it("review needs exactly one action, and a reason to challenge (exit 2)", () => {
     expect(t.cli(["review", R5, "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
     expect(t.cli(["review", R5, "--challenge", "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
-    expect(t.cli(["review", R5, "--escalate", "s17_assessment", "--reason", "x", "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
+    expect(t.cli(["review", R5, "--escalate", "early_help", "--reason", "x", "--now", "2026-04-27T10:00"], "mia.manager").code).toBe(2);
     const esc = t.json(
       ["review", R5, "--escalate", "strategy_discussion_s47", "--reason", "the neighbour saw bruises", "--now", "2026-04-27T10:00"],
       "mia.manager",
@@ -387,8 +401,8 @@ describe("log list filters on derived state, and stats", () => {
     writeFileSync(t.team, "managers: [mia.manager]\nsenior_managers: []\n");
     L1 = t.record("01"); // advice; its steps (feedback to the school) are all recorded below
     L2 = t.record("02"); // early help; feedback due Thu 12 March 11:00 (not recorded)
-    L3 = t.record("11"); // assessment with G1 holding
-    L4 = t.record("08"); // strategy discussion; a downgrade proposed below
+    L3 = t.recordVariant("11", { concern_types: ["emotional_abuse"], alleged_physical_act: null }); // assessment with G1 holding
+    L4 = t.recordVariant("08", { injury_features: ["bruise"], injury_sites: ["arms_or_hands"] }); // strategy discussion; a downgrade proposed below
     const steps = (t.json(["log", "show", L1]).steps as { id: string }[]).map((x) => x.id);
     expect(steps).toContain("give_feedback_to_referrer");
     for (const id of steps) expect(t.cli(["checks", L1, "--record", id, "--found", "done: told the school", "--now", "2026-03-10T15:00"]).code).toBe(0);

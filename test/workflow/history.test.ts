@@ -53,10 +53,12 @@ describe("history facts: cumulative harm", () => {
     expect(h.earlier.every((e) => !("injury" in e))).toBe(true);
   });
 
-  it("counts advice/NFA outcomes and closures received within 30 days (the default) as recent closures", () => {
+  it("counts advice/NFA outcomes and closures no guard governs, received within 30 days (the default), as recent closures", () => {
     const h = historyFacts(minimal, received, "police", [
       earlierByDays("A", 5, 1),
-      earlierByDays("B", 20, 3, { closed_as: "unsubstantiated" }),
+      earlierByDays("B", 20, 3, { closed_as: "information_only" }),
+      // A closure the guard governs is E2's to re-examine, not counted here.
+      earlierByDays("E", 10, 1, { closed_as: "unsubstantiated" }),
       earlierByDays("C", 29, 2),
       earlierByDays("D", 31, 1),
     ]);

@@ -33,7 +33,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     // than recording the same referral would.
     const { dryRunHistory } = await import("../record.js");
     const { history, note } = await dryRunHistory(ctx, rs, input.answers, now, { confirm: list(options.link), reject: list(options.rejectLink) });
-    ctx.err(note);
+    // Said on stderr for people; --json carries the history itself and keeps stderr clean for scripts.
+    if (!ctx.json) ctx.err(note);
     const warnings = [...input.warnings];
     const unresolved = history?.possible_matches.filter((m) => m.confirmed === undefined) ?? [];
     if (unresolved.length > 0)
