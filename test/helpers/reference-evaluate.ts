@@ -131,6 +131,15 @@ export function referenceEvaluate(rs: CompiledRuleSet, input: EvaluateOptions): 
     }
     for (const flag of f.raw.flags ?? []) if (!flags.includes(flag)) flags.push(flag);
   }
+  // Steps in the order they must be done (issue 13 d), written out plainly: due time, then the
+  // order the rules gave; undated last; past due at decision time marked.
+  const dueMs = (st: DecisionStep) => (st.due_by === undefined ? Number.POSITIVE_INFINITY : new Date(st.due_by).getTime());
+  const ordered = steps.map((st, i) => ({ st, i })).sort((a, b) => (dueMs(a.st) === dueMs(b.st) ? a.i - b.i : dueMs(a.st) < dueMs(b.st) ? -1 : 1));
+  steps.length = 0;
+  for (const { st } of ordered) {
+    if (dueMs(st) < now.getTime()) st.overdue_at_decision = true;
+    steps.push(st);
+  }
 
   const history = input.history ?? EMPTY_HISTORY;
   const outcome = outcomeRef(rs, level);
