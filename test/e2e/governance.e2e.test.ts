@@ -61,7 +61,7 @@ const NEUTERED_BUMPED = write(
 const PROPER = write(
   "proper.yaml",
   edited((d) => {
-    d.version = "1.0.1";
+    d.version = "1.1.1";
     d.thresholds.strategy_discussion_hours!.value = 3;
   }),
 );
@@ -98,7 +98,7 @@ describe("only approved rule sets decide", () => {
   it("the neutered file cannot record (exit 5, saying how to get it approved) but can dry-run", async () => {
     const r = cli(["--rules", NEUTERED, "new", "--answers", BRUISED_BABY]);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/refused: rule set front-door-default 1\.0\.0 \(sha256 [0-9a-f]{12}\) from .*neutered\.yaml is not approved on the log/);
+    expect(r.stderr).toMatch(/refused: rule set front-door-default 1\.1\.0 \(sha256 [0-9a-f]{12}\) from .*neutered\.yaml is not approved on the log/);
     expect(r.stderr).toMatch(/triage rules propose .*neutered\.yaml.*then `triage rules approve/);
     const dry = cli(["--rules", NEUTERED, "new", "--answers", BRUISED_BABY, "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
@@ -111,7 +111,7 @@ describe("only approved rule sets decide", () => {
   it("changed content under an approved version is refused: bump the version", async () => {
     const r = cli(["rules", "propose", UNBUMPED], "rita.rules");
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/front-door-default 1\.0\.0 was approved .* with different content .*bump `version:`/);
+    expect(r.stderr).toMatch(/front-door-default 1\.1\.0 was approved .* with different content .*bump `version:`/);
   });
 
   it("the neutered file, even with a new version, cannot be approved: its lint fails", async () => {
@@ -126,7 +126,7 @@ describe("only approved rule sets decide", () => {
   it("a proper change records after proposal by one rules lead and approval by another", async () => {
     const p = cli(["rules", "propose", PROPER, "--note", "strategy discussion within 3 hours"], "rita.rules");
     expect(p.code, p.stderr).toBe(0);
-    expect(p.stdout).toMatch(/Proposed front-door-default 1\.0\.1/);
+    expect(p.stdout).toMatch(/Proposed front-door-default 1\.1\.1/);
     // Not before approval.
     expect(cli(["--rules", PROPER, "new", "--answers", BRUISED_BABY]).code).toBe(5);
     // Four eyes: not by the proposer; only a rules lead.
@@ -140,20 +140,20 @@ describe("only approved rule sets decide", () => {
     const a = cli(["--json", "rules", "approve", PROPER], "raj.rules");
     expect(a.code, a.stderr).toBe(0);
     const approved = (JSON.parse(a.stdout) as { approved: ApprovalBody }).approved;
-    expect(approved).toMatchObject({ version: "1.0.1", basis: "four_eyes", approved_by: "raj.rules", proposed_by: "rita.rules" });
+    expect(approved).toMatchObject({ version: "1.1.1", basis: "four_eyes", approved_by: "raj.rules", proposed_by: "rita.rules" });
     expect(approved.test).toMatchObject({ ok: true, failed: 0, coverage_complete: true });
     expect(approved.lint).toMatchObject({ ok: true, samples: 100_000, violations: [], conflicts: [] });
     expect(approved.lint!.baseline_invariants).toBeGreaterThanOrEqual(17);
-    expect(approved.diff).toMatchObject({ against: { version: "1.0.0" }, decisions: 1, down: 0 });
+    expect(approved.diff).toMatchObject({ against: { version: "1.1.0" }, decisions: 1, down: 0 });
     expect(approved.diff!.changes).toContain("threshold strategy_discussion_hours: changed (4 → 3)");
     // The entry holds the canonical content, hashing to its sha256.
     const stored = (await approvals()).at(-1)!;
-    expect(stored.content).toMatchObject({ id: "front-door-default", version: "1.0.1" });
+    expect(stored.content).toMatchObject({ id: "front-door-default", version: "1.1.1" });
 
     // In force: recording without --rules now uses it; with --rules it is accepted.
     const byDefault = cli(["new", "--answers", BRUISED_BABY, "--json"]);
     expect(byDefault.code, byDefault.stderr).toBe(0);
-    expect((JSON.parse(byDefault.stdout) as Decision).rule_set).toMatchObject({ version: "1.0.1", sha256: approved.sha256 });
+    expect((JSON.parse(byDefault.stdout) as Decision).rule_set).toMatchObject({ version: "1.1.1", sha256: approved.sha256 });
     const explicit = cli(["--rules", PROPER, "new", "--answers", BRUISED_BABY, "--json"]);
     expect(explicit.code, explicit.stderr).toBe(0);
 
@@ -165,34 +165,34 @@ describe("only approved rule sets decide", () => {
   it("rules history lists the approved sets with who approved them and their diffs", async () => {
     const r = cli(["rules", "history"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/front-door-default 1\.0\.1 sha256 [0-9a-f]{12} .* — in force/);
+    expect(r.stdout).toMatch(/front-door-default 1\.1\.1 sha256 [0-9a-f]{12} .* — in force/);
     expect(r.stdout).toMatch(/proposed by rita\.rules \(#\d+\), approved by raj\.rules/);
     expect(r.stdout).toMatch(/threshold strategy_discussion_hours: changed \(4 → 3\)/);
-    expect(r.stdout).toMatch(/front-door-default 1\.0\.0 .*\n {2}approved implicitly: the rule set shipped with triage/);
+    expect(r.stdout).toMatch(/front-door-default 1\.1\.0 .*\n {2}approved implicitly: the rule set shipped with triage/);
     expect(r.stdout).toMatch(/Proposed, not yet approved\n {2}front-door-default 1\.9\.0/);
     const json = JSON.parse(cli(["--json", "rules", "history"]).stdout) as { approvals: { version: string }[]; current: { version: string } };
-    expect(json.approvals.map((a) => a.version)).toEqual(["1.0.1", "1.0.0"]);
-    expect(json.current.version).toBe("1.0.1");
+    expect(json.approvals.map((a) => a.version)).toEqual(["1.1.1", "1.1.0"]);
+    expect(json.current.version).toBe("1.1.1");
   });
 
   it("log show names the rule set and its approval; log list --rules and stats break decisions down by rule set", async () => {
-    const rows = JSON.parse(cli(["log", "list", "--rules", "1.0.1", "--json"]).stdout) as { ref: string; rule_set_sha256: string }[];
+    const rows = JSON.parse(cli(["log", "list", "--rules", "1.1.1", "--json"]).stdout) as { ref: string; rule_set_sha256: string }[];
     expect(rows).toHaveLength(2);
     const [sha101] = new Set(rows.map((r) => r.rule_set_sha256));
     expect(sha101).toBe((await approvals()).at(-1)!.sha256);
-    const first = JSON.parse(cli(["log", "list", "--rules", "1.0.0", "--json"]).stdout) as { ref: string }[];
+    const first = JSON.parse(cli(["log", "list", "--rules", "1.1.0", "--json"]).stdout) as { ref: string }[];
     expect(first).toHaveLength(1);
     const shown = cli(["log", "show", rows[0]!.ref]);
-    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.0\.1 \(sha256 [0-9a-f]{12}\): approved by raj\.rules on \S+ \(proposed by rita\.rules\)/);
+    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.1\.1 \(sha256 [0-9a-f]{12}\): approved by raj\.rules on \S+ \(proposed by rita\.rules\)/);
     const json = JSON.parse(cli(["--json", "log", "show", first[0]!.ref]).stdout) as { rule_set_in_force: { version: string; approval: string } };
-    expect(json.rule_set_in_force).toMatchObject({ version: "1.0.0", approval: expect.stringMatching(/^approved implicitly/) });
+    expect(json.rule_set_in_force).toMatchObject({ version: "1.1.0", approval: expect.stringMatching(/^approved implicitly/) });
     // The global --rules FILE still works alongside.
-    expect(cli(["--rules", PROPER, "log", "list", "--rules", "1.0.0"]).stdout).toContain(first[0]!.ref);
+    expect(cli(["--rules", PROPER, "log", "list", "--rules", "1.1.0"]).stdout).toContain(first[0]!.ref);
     const stats = cli(["stats"]).stdout;
     expect(stats).toMatch(
-      /Decisions by rule set\n {2}front-door-default 1\.0\.0 sha256 [0-9a-f]{12}: 1 decision\(s\) — strategy_discussion_s47 1\n {4}approved implicitly/,
+      /Decisions by rule set\n {2}front-door-default 1\.1\.0 sha256 [0-9a-f]{12}: 1 decision\(s\) — strategy_discussion_s47 1\n {4}approved implicitly/,
     );
-    expect(stats).toMatch(/front-door-default 1\.0\.1 sha256 [0-9a-f]{12}: 2 decision\(s\) — strategy_discussion_s47 2\n {4}approved by raj\.rules/);
+    expect(stats).toMatch(/front-door-default 1\.1\.1 sha256 [0-9a-f]{12}: 2 decision\(s\) — strategy_discussion_s47 2\n {4}approved by raj\.rules/);
   });
 
   it("without a team file no one may approve", async () => {
@@ -234,12 +234,12 @@ describe("a log made before approvals existed (schema 1)", () => {
     const nextRef = (JSON.parse(next.stdout) as Decision).ref!;
     const shown = run(["log", "show", ref]);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.0\.0 \(sha256 [0-9a-f]{12}\): recorded before approvals existed/);
+    expect(shown.stdout).toMatch(/Rule set {2}front-door-default 1\.1\.0 \(sha256 [0-9a-f]{12}\): recorded before approvals existed/);
     expect(run(["log", "show", nextRef]).stdout).toMatch(/approved implicitly \(the rule set shipped with triage\)/);
     const stats = JSON.parse(run(["--json", "stats"]).stdout) as { by_rule_set: { version: string; decisions: number; approval: string }[] };
-    expect(stats.by_rule_set).toEqual([expect.objectContaining({ version: "1.0.0", decisions: 2, approval: "recorded before approvals existed" })]);
-    expect(run(["log", "list", "--rules", "1.0.0", "--json"]).stdout).toContain(nextRef);
-    expect(JSON.parse(run(["log", "list", "--rules", "1.0.1", "--json"]).stdout)).toEqual([]);
+    expect(stats.by_rule_set).toEqual([expect.objectContaining({ version: "1.1.0", decisions: 2, approval: "recorded before approvals existed" })]);
+    expect(run(["log", "list", "--rules", "1.1.0", "--json"]).stdout).toContain(nextRef);
+    expect(JSON.parse(run(["log", "list", "--rules", "1.1.1", "--json"]).stdout)).toEqual([]);
     expect(run(["log", "verify"]).code).toBe(0);
   });
 });
