@@ -166,7 +166,8 @@ export function createProgram(): Command {
   log
     .command("anchor")
     .description("record and print the chain head, to keep outside the database")
-    .option("--out <file>", "also write the anchor to this file")
+    .option("--out <file>", "also write the anchor to this file (never the log; a new file unless --force)")
+    .option("--force", "replace an existing --out file")
     .action(action(() => import("./commands/log-anchor.js")));
   log
     .command("copy")
@@ -180,7 +181,8 @@ export function createProgram(): Command {
     .addOption(
       new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row an entry, body as JSON text").choices(["jsonl", "csv"]).default("jsonl"),
     )
-    .option("--out <file>", "write to a file instead of standard output")
+    .option("--out <file>", "write to a file instead of standard output (never the log; a new file unless --force)")
+    .option("--force", "replace an existing --out file")
     .action(action(() => import("./commands/log-export.js")));
 
   const admin = program.command("admin").description("set up the shared server log (PostgreSQL)");

@@ -11,6 +11,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { LogError } from "../errors.js";
+import { refuseBrokenHead } from "./head-check.js";
 import { LATEST_VERSION, migrate, TRIAGE_APPLICATION_ID, userVersion } from "./migrations.js";
 import { describeSqliteError } from "./sqlite-errors.js";
 import { SqliteLogStore } from "./sqlite-store.js";
@@ -69,6 +70,7 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
     // make inserts into a large log miss a small cache; memory is only taken as pages are read.
     db.pragma("cache_size = -32768");
     migrate(db);
+    refuseBrokenHead(db, file);
     return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs, osUser: options.osUser });
   } catch (error) {
     db.close();

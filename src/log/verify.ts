@@ -16,7 +16,7 @@ import { TriageError } from "../errors.js";
 import { GENESIS_HASH } from "./chain.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
 import type { SqliteLogStore } from "./sqlite-store.js";
-import type { LogStore } from "./store.js";
+import type { LogStore, LogWrites } from "./store.js";
 import type { ChainHead } from "./types.js";
 import { checkRuleSets, missingOrAlteredTriggers, planRanges, type RangeScan, type RangeTask, scanRange } from "./verify-chain.js";
 import { verifyIndex } from "./verify-index.js";
@@ -140,7 +140,7 @@ export function compareAnchor(anchor: Anchor, head: ChainHead, hashAtAnchor: str
 }
 
 /** Appends an `anchor` entry and returns the new head as JSON text to keep outside the database. */
-export async function makeAnchor(store: LogStore, actor: string, at: string): Promise<string> {
+export async function makeAnchor(store: Pick<LogWrites, "append">, actor: string, at: string): Promise<string> {
   const { seq, hash } = await store.append({ kind: "anchor", actor, at, body: { purpose: "chain head exported for safekeeping outside the log" } });
   return `${JSON.stringify({ seq, hash, at } satisfies Anchor, null, 2)}\n`;
 }

@@ -1,34 +1,24 @@
-import { closeSync, openSync, writeSync } from "node:fs";
-import { ExitCode, TriageError } from "../../errors.js";
 import type { Context } from "../context.js";
+import { prepareOutput, type PendingOutput } from "../output-file.js";
 import { openStore } from "../record.js";
 import { csvCell, inert } from "../render/inert.js";
 
 const CSV_COLUMNS = ["seq", "ref", "kind", "actor", "at", "prev_hash", "hash", "body"] as const;
 
-/** Every entry, in chain order, with its hashes, so the export can be checked independently. */
-/** Writes all of `text`: a file may take a chunk partly, a pipe may push back. */
-async function writeAll(fd: number | undefined, text: string): Promise<void> {
-  if (fd === undefined) {
-    if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
-    return;
-  }
-  const bytes = Buffer.from(text, "utf8");
-  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+/** Writes all of `text` to standard output, waiting when the pipe pushes back. */
+async function toStdout(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
+/** Every entry, in chain order, with its hashes, so the export can be checked independently. */
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const store = await openStore(ctx, { readonly: true });
-  const out = typeof options.out === "string" ? options.out : undefined;
-  let fd: number | undefined;
+  const outPath = typeof options.out === "string" ? options.out : undefined;
+  let out: PendingOutput | undefined;
   try {
-    if (out) {
-      try {
-        fd = openSync(out, "w", 0o600);
-      } catch (error) {
-        throw new TriageError(`cannot write ${out}: ${(error as Error).message}`, ExitCode.Usage);
-      }
-    }
+    // The file is checked (never the log, no symlink, no silent overwrite) before anything is read.
+    if (outPath) out = prepareOutput({ path: outPath, force: options.force === true, logPath: store.path, what: "the export" });
+    const write = async (text: string) => (out ? out.write(text) : toStdout(text));
     const csv = options.format === "csv";
     let count = 0;
     let buffer = csv ? `${CSV_COLUMNS.join(",")}\r\n` : "";
@@ -36,14 +26,19 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       buffer += csv ? `${CSV_COLUMNS.map((c) => csvCell(entry[c])).join(",")}\r\n` : `${JSON.stringify(entry)}\n`;
       count++;
       if (buffer.length > 1 << 20) {
-        await writeAll(fd, buffer);
+        await write(buffer);
         buffer = "";
       }
     }
-    if (buffer) await writeAll(fd, buffer);
-    if (out) ctx.err(inert(`Exported ${count} entries to ${out}`));
+    if (buffer) await write(buffer);
+    if (out) {
+      out.commit();
+      ctx.err(inert(`Exported ${count} entries to ${outPath}`));
+    }
+  } catch (error) {
+    out?.abort();
+    throw error;
   } finally {
-    if (fd !== undefined) closeSync(fd);
     await store.close();
   }
 }
