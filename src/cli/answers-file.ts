@@ -3,7 +3,8 @@
  * set, naming the question and its position for every problem.
  */
 import { ExitCode, InvalidInputError } from "../errors.js";
-import { readStdin, readText } from "../files.js";
+import { LIMITS, readStdin, readText } from "../files.js";
+import { duplicateJsonKey } from "../rules/json-keys.js";
 import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
 import { readPlainYaml } from "./plain-yaml.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
@@ -25,7 +26,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 
 export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): Promise<AnswersFile> {
   const file = path === "-" ? "<stdin>" : path;
-  const text = path === "-" ? readStdin() : readText(path, "answers file");
+  const text = path === "-" ? readStdin(LIMITS.answersFileBytes, "answers file") : readText(path, "answers file", LIMITS.answersFileBytes);
   // JSON (what other systems send) parses without loading the YAML library; problems are then
   // located by parsing the same text as YAML, which JSON is.
   let json: unknown;
@@ -34,6 +35,13 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
       json = JSON.parse(text);
     } catch {
       json = undefined;
+    }
+    // JSON.parse keeps the last of two equal keys without a word; YAML refuses them, and so do we.
+    const duplicate = json === undefined ? undefined : duplicateJsonKey(text);
+    if (duplicate) {
+      throw new InvalidInputError(`${file} has a duplicate key`, [
+        `${file}:${duplicate.line}:${duplicate.col}: duplicate key ${JSON.stringify(duplicate.key)}: it appears twice in the same map`,
+      ]);
     }
   }
   const yaml = once(async () => {
@@ -45,7 +53,8 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
   if (data === undefined) {
     const source = await yaml();
     if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);
-    data = source.doc.toJS();
+    const { toData } = await import("../rules/yaml-source.js");
+    data = toData(source);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new InvalidInputError(`${file}: expected a map from question id to answer`, [`${file}:1:1: expected a map such as "child_age_band: 1_4y"`]);

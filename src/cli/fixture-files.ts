@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode, InvalidInputError, TriageError } from "../errors.js";
-import { readText } from "../files.js";
+import { LIMITS, readText } from "../files.js";
 import { parseFixture, type Fixture } from "../rules/fixtures.js";
 
 export function readFixtures(dir: string): Fixture[] {
@@ -18,7 +18,7 @@ export function readFixtures(dir: string): Fixture[] {
   const problems: string[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const parsed = parseFixture(readText(file, "fixture"), file);
+    const parsed = parseFixture(readText(file, "fixture", LIMITS.answersFileBytes), file);
     if (parsed.fixture) fixtures.push(parsed.fixture);
     problems.push(...parsed.problems);
   }

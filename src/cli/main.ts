@@ -29,6 +29,13 @@ function report(error: unknown): number {
   return ExitCode.Internal;
 }
 
+// `triage log export | head`: when the reader goes away, stop quietly — no EPIPE stack, no error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
+
 export async function main(argv: readonly string[]): Promise<void> {
   const program = createProgram();
   try {

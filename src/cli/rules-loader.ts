@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, InvalidInputError } from "../errors.js";
-import { readText } from "../files.js";
+import { LIMITS, readText } from "../files.js";
 import { sha256Hex } from "../rules/canonical.js";
 import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";
 import type { ValidRuleSet } from "../rules/load.js";
@@ -68,7 +68,7 @@ function writeCached(dir: string, path: string, entry: CacheEntry): void {
 }
 
 export async function loadValidRuleSet(ctx: Context, file: string = ctx.rulesPath, exitCode: ExitCode = ExitCode.Usage): Promise<ValidRuleSet> {
-  const text = readText(file, "rule set");
+  const text = readText(file, "rule set", LIMITS.ruleFileBytes);
   const cachePath = join(ctx.cacheDir, cacheFileName(text));
   const cached = readCached(cachePath);
   if (cached) {

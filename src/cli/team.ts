@@ -9,9 +9,10 @@
  * senior manager may act as a manager. Without a team file no one is recognised as a manager, and
  * approvals are refused — the tool never guesses who is entitled.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ExitCode, TriageError } from "../errors.js";
+import { ExitCode, RefusedError, TriageError } from "../errors.js";
+import { LIMITS, readText } from "../files.js";
 import type { LogStore } from "../log/store.js";
 import type { Team } from "../workflow/actions.js";
 import type { Context } from "./context.js";
@@ -83,10 +84,18 @@ export async function loadTeam(ctx: Pick<Context, "teamPath" | "dbPath">): Promi
     if (explicit) throw new TriageError(`team file ${path} does not exist`, ExitCode.Usage, "check --team / TRIAGE_TEAM");
     return { team: undefined, lookedAt: path };
   }
+  // Whoever can change the team file can make themselves a manager: only its owner may write it.
+  const mode = statSync(path).mode;
+  if ((mode & 0o022) !== 0)
+    throw new RefusedError(
+      `refused: the team file ${path} can be changed by ${mode & 0o002 ? "anyone" : "its group"} (mode ${(mode & 0o777).toString(8).padStart(4, "0")}), so it cannot say who may approve`,
+      `make it writable by its owner only: chmod go-w ${path}`,
+    );
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readText(path, "team file", LIMITS.teamFileBytes);
   } catch (error) {
+    if (error instanceof TriageError) throw error;
     throw new TriageError(`cannot read team file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const { parse } = await import("yaml");

@@ -7,7 +7,7 @@
  * would otherwise create it with the umask's (usually world-readable) mode; SQLite gives its -wal
  * and -shm files the same mode as the database.
  */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { LogError } from "../errors.js";
@@ -23,6 +23,8 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** The operating-system account, recorded in every entry written (os-user.ts). */
   osUser?: string;
+  /** Told what was done to the file that the user should know (its permissions tightened). */
+  notice?: (message: string) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -38,6 +40,7 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
   const readonly = options.readonly === true;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const created = readonly ? requireExisting(file) : prepareFile(file);
+  ownerOnly(file, readonly, options.notice);
   refuseIfNotSqlite(file);
 
   // Look before touching: a read-only connection can neither change the file nor, when it closes,
@@ -87,10 +90,49 @@ function connect(file: string, readonly: boolean, busyTimeoutMs: number): Databa
 }
 
 function requireExisting(file: string): boolean {
-  if (!existsSync(file)) {
-    throw new LogError(`there is no log at ${file}`, "it is created when the first referral is recorded; check --db / TRIAGE_DB");
-  }
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat) throw new LogError(`there is no log at ${file}`, "it is created when the first referral is recorded; check --db / TRIAGE_DB");
+  refuseNonFile(file, stat);
   return false;
+}
+
+// A FIFO would block the first read for ever; a socket or device is never a log. Refused at once.
+function refuseNonFile(file: string, stat: Stats): void {
+  if (stat.isFile()) return;
+  const what = stat.isFIFO()
+    ? "a named pipe (FIFO)"
+    : stat.isSocket()
+      ? "a socket"
+      : stat.isCharacterDevice() || stat.isBlockDevice()
+        ? "a device"
+        : stat.isDirectory()
+          ? "a folder"
+          : "something else";
+  throw new LogError(`${file} is not a file (it is ${what}), so it cannot be the log; it was not opened`, "point --db / TRIAGE_DB at a file");
+}
+
+/**
+ * Referrals are sensitive: the log and its journal files are owner-only. A log whose mode lets
+ * others read or write it (copied with cp, restored from a backup, a umask) is tightened to 0600
+ * when we own it, saying so; read-only opens only say so. Never claims owner-only when it is not.
+ */
+function ownerOnly(file: string, readonly: boolean, notice: ((message: string) => void) | undefined): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat || (stat.mode & 0o077) === 0) continue;
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+    const mine = process.getuid === undefined || stat.uid === process.getuid();
+    if (!readonly && mine) {
+      try {
+        chmodSync(path, 0o600);
+        notice?.(`The log file ${path} was readable or writable by others (mode ${mode}); it is now owner-only (0600).`);
+        continue;
+      } catch {
+        /* fall through to the warning */
+      }
+    }
+    notice?.(`warning: the log file ${path} is readable or writable by others (mode ${mode}); make it owner-only: chmod 600 ${path}`);
+  }
 }
 
 /** Makes sure the folder and file exist and can be written. Returns whether the file was created. */
@@ -118,9 +160,7 @@ function prepareFile(file: string): boolean {
         );
       }
     }
-  } else if (!stat.isFile()) {
-    throw new LogError(`${file} is not a file, so it cannot be the log`, "point --db / TRIAGE_DB at a file");
-  }
+  } else refuseNonFile(file, stat);
   try {
     accessSync(file, constants.R_OK | constants.W_OK);
   } catch (error) {
@@ -175,6 +215,15 @@ function checkIdentity(db: Database.Database, file: string, readonly: boolean): 
     );
   }
   if (readonly && isEmpty) throw new LogError(`the log ${file} is empty: nothing has been recorded in it yet`);
+  // Marked as ours but without the tables its schema version promises: damaged, or made by hand.
+  if (applicationId === TRIAGE_APPLICATION_ID && version >= 1) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'decisions')").pluck().get() as number;
+    if (tables < 2)
+      throw new LogError(
+        `${file} is marked as a triage log (schema ${version}) but its tables are missing: it is damaged or was not written by triage; it was left unchanged`,
+        "restore the log from a backup, or check --db / TRIAGE_DB",
+      );
+  }
   if (readonly && version < LATEST_VERSION) {
     throw new LogError(
       `the log ${file} uses an older schema (${version}) and cannot be upgraded read-only`,

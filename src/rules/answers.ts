@@ -19,6 +19,9 @@ export interface CheckedAnswers {
   problems: AnswerProblem[];
 }
 
+/** The longest free-text answer, unless the question sets `max_length` (a pasted document is not an answer). */
+export const FREE_TEXT_MAX_CHARS = 20_000;
+
 export type UnansweredMode = "error" | "unknown";
 
 function nearest(name: string, ids: readonly string[]): string | undefined {
@@ -94,6 +97,11 @@ export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: s
     case "text":
       if (typeof value === "number") return { ok: true, answer: String(value) };
       if (typeof value !== "string" || value.trim() === "") return { ok: false, message: "expected some text" };
+      if (value.trim().length > (raw.max_length ?? FREE_TEXT_MAX_CHARS))
+        return {
+          ok: false,
+          message: `the answer is ${value.trim().length} characters long, over the limit of ${raw.max_length ?? FREE_TEXT_MAX_CHARS}${raw.max_length ? " (the question's max_length)" : " characters for free text"}`,
+        };
       return { ok: true, answer: value.trim() };
   }
 }

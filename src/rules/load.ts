@@ -5,11 +5,11 @@
  */
 import type * as z from "zod";
 import { ExitCode, InvalidInputError } from "../errors.js";
-import { readText } from "../files.js";
+import { LIMITS, readText } from "../files.js";
 import { ruleSetDigest } from "./canonical.js";
 import { ruleSetSchema, type RawRuleSet } from "./schema.js";
 import { checkRuleSet } from "./validate.js";
-import { parseSource, problemAt, type SourceDoc } from "./yaml-source.js";
+import { parseSource, problemAt, toData, type SourceDoc } from "./yaml-source.js";
 
 export interface ValidRuleSet {
   file: string;
@@ -77,7 +77,13 @@ function shapeProblems(source: SourceDoc, issues: ZodIssue[], prefix: (string | 
 export function parseRuleSet(text: string, file: string): ParseResult {
   const source = parseSource(text, file);
   if (source.syntaxProblems.length > 0) return { ok: false, problems: source.syntaxProblems };
-  const data: unknown = source.doc.toJS();
+  let data: unknown;
+  try {
+    data = toData(source);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return { ok: false, problems: [...error.problems] };
+    throw error;
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, problems: [`${file}:1:1: expected a rule set (a YAML map with id, version, outcomes, questions, rules, …)`] };
   }
@@ -95,7 +101,7 @@ export function parseRuleSet(text: string, file: string): ParseResult {
 
 /** Reads and validates a rule file; problems become one InvalidInputError listing all of them. */
 export function readRuleSetFile(path: string, exitCode: ExitCode = ExitCode.Usage): ValidRuleSet {
-  const result = parseRuleSet(readText(path, "rule set"), path);
+  const result = parseRuleSet(readText(path, "rule set", LIMITS.ruleFileBytes), path);
   if (!result.ok) throw new InvalidInputError(`${path}: ${result.problems.length} problem(s) in the rule set`, result.problems, exitCode);
   return result.ruleSet;
 }

@@ -87,6 +87,8 @@ export const question = z.strictObject({
   min: z.number().optional(),
   max: z.number().optional(),
   integer: z.boolean().optional(),
+  /** For text questions: the longest answer accepted, in characters (default 20,000). */
+  max_length: z.number().int().positive().optional(),
   when: condition.optional(),
   critical: z.boolean().optional(),
   /** Whether "not known" is an allowed answer. Default true (DESIGN: unknown is not no). */

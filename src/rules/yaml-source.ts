@@ -1,5 +1,6 @@
 /** YAML text with source positions: parse once, then turn a data path into file:line:col. */
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { InvalidInputError } from "../errors.js";
 
 export interface SourceDoc {
   file: string;
@@ -25,6 +26,26 @@ export function parseSource(text: string, file: string): SourceDoc {
   if (doc.errors.length > shown.length)
     syntaxProblems.push(`${file}: … and ${doc.errors.length - shown.length} more YAML problem(s), often caused by the first`);
   return { file, doc, lines, syntaxProblems };
+}
+
+/** Aliases a document may expand; far more than any real rule or answers file uses, far less than a bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. A "billion laughs" alias bomb is refused as bad input (exit 2) by the
+ * yaml package's alias limit, before it can exhaust memory.
+ */
+export function toData(source: SourceDoc): unknown {
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError || /alias/i.test(String((error as Error)?.message))) {
+      throw new InvalidInputError(`${source.file} uses too many YAML aliases`, [
+        `${source.file}: YAML aliases expand beyond the limit of ${MAX_ALIAS_COUNT} (maxAliasCount): refused as a resource-exhaustion attack`,
+      ]);
+    }
+    throw error;
+  }
 }
 
 /**

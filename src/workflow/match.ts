@@ -38,6 +38,10 @@ const FOLD: Record<string, string> = { ß: "ss", æ: "ae", œ: "oe", ø: "o", ł
 export function normaliseName(s: string | null | undefined): string {
   if (typeof s !== "string") return "";
   const folded = s
+    // Format characters (zero-width space and joiners, soft hyphen, bidi marks) are invisible: a name
+    // typed or pasted with one is the same name. Compatibility forms (full-width letters, ligatures)
+    // fold with NFKD (the decomposed form of NFKC), whose marks are then dropped.
+    .replace(/\p{Cf}/gu, "")
     .normalize("NFKD")
     .toLowerCase() // before removing marks: lower-casing "İ" adds one
     .replace(/\p{M}/gu, "")

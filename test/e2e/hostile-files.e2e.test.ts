@@ -7,10 +7,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { runCli, sandbox } from "../helpers/cli.js";
 
 const FIXTURE = "fixtures/referrals/01-nfa-school-information-request.yaml";
@@ -187,5 +189,168 @@ describe.runIf(mustRun)("a full disk (ENOSPC) leaves no partial file", () => {
     expect(a.code, a.stderr).toBe(4);
     expect(readdirSync(mnt)).toEqual(["filler"]);
     expect(runCli(["log", "export"], { env }).stdout.trim().split("\n").length).toBe(before);
+  });
+});
+
+describe("files that are not what they claim", () => {
+  const box = sandbox();
+  afterAll(() => box.cleanup());
+  const cli = (db: string, args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...box.env, TRIAGE_DB: db, ...extra } });
+
+  it("a log others may read is tightened to 0600 with a message on the next write; a read only warns", () => {
+    const db = join(box.dir, "loose.db");
+    expect(cli(db, ["new", "--answers", FIXTURE]).code).toBe(0);
+    chmodSync(db, 0o644);
+    const list = cli(db, ["log", "list"]);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toContain("readable or writable by others (mode 0644)");
+    expect(statSync(db).mode & 0o777).toBe(0o644);
+    const write = cli(db, ["new", "--answers", FIXTURE, "--link", "TRG-2026-000001"]);
+    expect(write.code, write.stderr).toBe(0);
+    expect(write.stderr).toContain("it is now owner-only (0600)");
+    expect(write.stderr).not.toContain("Created the decision log");
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+  });
+
+  it("a FIFO, a socket or a device as the log is refused at once (exit 4), never hangs", async () => {
+    const fifo = join(box.dir, "fifo.db");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const sock = join(box.dir, "sock.db");
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      for (const db of [fifo, sock, "/dev/null"]) {
+        for (const args of [
+          ["log", "list"],
+          ["log", "verify"],
+          ["new", "--answers", FIXTURE],
+        ]) {
+          const started = Date.now();
+          const r = cli(db, args);
+          expect(r.code, `${db} ${args.join(" ")}: ${r.stderr}`).toBe(4);
+          expect(r.stderr).toMatch(/named pipe|socket|device/);
+          expect(Date.now() - started).toBeLessThan(10_000);
+        }
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a file marked as a triage log but without its tables gets exit 4 and a clear message, not an internal error", () => {
+    const db = join(box.dir, "hollow.db");
+    const raw = new Database(db);
+    raw.pragma(`application_id = ${0x54524947}`);
+    raw.pragma("user_version = 1");
+    raw.close();
+    for (const args of [
+      ["log", "list"],
+      ["log", "verify"],
+      ["new", "--answers", FIXTURE],
+    ]) {
+      const r = cli(db, args);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toContain("its tables are missing");
+    }
+  });
+
+  it("a team file others can write is refused (exit 5), saying why", () => {
+    const db = join(box.dir, "team-test.db");
+    const team = join(box.dir, "team.yaml");
+    expect(cli(db, ["new", "--answers", FIXTURE]).code).toBe(0);
+    writeFileSync(team, "managers: [mia.manager]\n");
+    for (const [mode, who] of [
+      [0o666, "anyone"],
+      [0o664, "its group"],
+    ] as const) {
+      chmodSync(team, mode);
+      const r = cli(db, ["review", "TRG-2026-000001", "--agree"], { TRIAGE_USER: "mia.manager", TRIAGE_TEAM: team });
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toContain(`can be changed by ${who}`);
+    }
+    chmodSync(team, 0o644);
+    expect(cli(db, ["review", "TRG-2026-000001", "--agree"], { TRIAGE_USER: "mia.manager", TRIAGE_TEAM: team }).code).toBe(0);
+  });
+});
+
+describe("hostile inputs are refused as bad input (exit 2), naming the limit", () => {
+  const box = sandbox();
+  afterAll(() => box.cleanup());
+  const env = { ...box.env, TRIAGE_DB: join(box.dir, "log.db") };
+  const fixture = parse(readFileSync("fixtures/referrals/51-malicious-closure-ex-partner-no-checks-guard-holds.yaml", "utf8"));
+  const answersJson = (answers: Record<string, unknown>) => {
+    const file = join(box.dir, `a-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(answers));
+    return file;
+  };
+
+  it("a YAML alias bomb in an answers file or a rule file", () => {
+    const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
+    const file = join(box.dir, "bomb.yaml");
+    writeFileSync(file, `${bomb.join("\n")}\n`);
+    const answers = runCli(["new", "--answers", file, "--dry-run"], { env });
+    expect(answers.code, answers.stderr).toBe(2);
+    expect(answers.stderr).toContain("maxAliasCount");
+    const rules = runCli(["--rules", file, "rules", "explain", FIXTURE], { env });
+    expect(rules.code, rules.stderr).toBe(2);
+    expect(rules.stderr).toContain("maxAliasCount");
+    expect(runCli(["rules", "validate", file], { env }).code).toBe(1);
+  });
+
+  it("an answers file over 1 MB, a rule file over 5 MB", () => {
+    const big = join(box.dir, "big.json");
+    writeFileSync(big, JSON.stringify({ ...fixture.answers, padding: "x".repeat(1_100_000) }));
+    const a = runCli(["new", "--answers", big, "--dry-run"], { env });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("limit of 1 MB");
+    const fromStdin = runCli(["new", "--answers", "-", "--dry-run"], { env, input: readFileSync(big, "utf8") });
+    expect(fromStdin.code).toBe(2);
+    expect(fromStdin.stderr).toContain("limit of 1 MB");
+    const rules = join(box.dir, "big-rules.yaml");
+    writeFileSync(rules, `${readFileSync("rules/default.yaml", "utf8")}\n# ${"x".repeat(5_100_000)}\n`);
+    const r = runCli(["--rules", rules, "new", "--answers", FIXTURE, "--dry-run"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("limit of 5 MB");
+  });
+
+  it("a free-text answer over 20,000 characters, or over its question's max_length", () => {
+    const long = runCli(["new", "--answers", answersJson({ ...fixture.answers, worker_rationale: "y".repeat(20_001) }), "--dry-run"], { env });
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain("over the limit of 20000 characters");
+    expect(runCli(["new", "--answers", answersJson({ ...fixture.answers, worker_rationale: "y".repeat(20_000) }), "--dry-run"], { env }).code).toBe(0);
+    const rules = join(box.dir, "short-rules.yaml");
+    writeFileSync(rules, readFileSync("rules/default.yaml", "utf8").replace("  - id: worker_rationale\n", "  - id: worker_rationale\n    max_length: 50\n"));
+    const r = runCli(["--rules", rules, "new", "--answers", answersJson({ ...fixture.answers, worker_rationale: "z".repeat(51) }), "--dry-run"], { env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("over the limit of 50 (the question's max_length)");
+  });
+
+  it("duplicate keys in a JSON answers file are refused, as in YAML", () => {
+    const text = JSON.stringify(fixture.answers).replace(/^\{/, '{"child_age_band":"under_1y",');
+    const file = join(box.dir, "dup.json");
+    writeFileSync(file, text);
+    const r = runCli(["new", "--answers", file, "--dry-run"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('duplicate key "child_age_band"');
+  });
+
+  it("`| head` (EPIPE) ends quietly", () => {
+    const db = join(box.dir, "demo.db");
+    expect(runCli(["demo"], { env: { ...env, TRIAGE_DB: db } }).code).toBe(0);
+    const errFile = join(box.dir, "err.txt");
+    for (const command of ["log export", "log list --limit 500", "log export --format csv"]) {
+      const r = spawnSync("bash", ["-c", `node bin/triage ${command} 2>"$ERR" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+        env: { ...env, TRIAGE_DB: db, ERR: errFile },
+        encoding: "utf8",
+      });
+      expect(r.stdout.trim(), command).toBe("0");
+      expect(readFileSync(errFile, "utf8"), command).toBe("");
+    }
   });
 });

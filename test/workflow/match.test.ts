@@ -129,3 +129,19 @@ describe("classifyMatch", () => {
     expect(classifyMatch(current, earlier)).toEqual({ kind, why });
   });
 });
+
+describe("invisible and compatibility characters do not change a name (issue 10)", () => {
+  const star = { name: "Star Hobson", dob: "2025-03-02" };
+  it.each([
+    ["zero-width space", "Star\u200b Hob\u200bson"],
+    ["soft hyphen", "Star Hob\u00adson"],
+    ["zero-width joiner and word joiner", "St\u200dar Hobs\u2060on"],
+    ["a bidi mark", "\u200fStar Hobson\u200e"],
+    ["byte-order mark", "\ufeffStar Hobson"],
+    ["full-width letters (NFKC)", "Ｓｔａｒ Ｈｏｂｓｏｎ"],
+  ])("%s: still an exact match by name and date of birth", (_what, name) => {
+    expect(normaliseName(name)).toBe("star hobson");
+    expect(nameKey(name)).toBe(nameKey("Star Hobson"));
+    expect(classifyMatch({ name, dob: "2025-03-02" }, star).kind).toBe("exact");
+  });
+});

@@ -1,12 +1,12 @@
 import { ExitCode } from "../../errors.js";
-import { readText } from "../../files.js";
+import { LIMITS, readText } from "../../files.js";
 import type { Context } from "../context.js";
 import { openStore } from "../record.js";
 import { inert } from "../render/inert.js";
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const { verifyLog, parseAnchor } = await import("../../log/verify.js");
-  const anchor = typeof options.anchor === "string" ? parseAnchor(readText(options.anchor, "anchor file"), options.anchor) : undefined;
+  const anchor = typeof options.anchor === "string" ? parseAnchor(readText(options.anchor, "anchor file", LIMITS.anchorFileBytes), options.anchor) : undefined;
   const store = await openStore(ctx, { readonly: true });
   try {
     const result = await verifyLog(store, { anchor, index: options.full === true ? "full" : "links" });

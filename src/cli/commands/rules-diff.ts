@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ExitCode, TriageError } from "../../errors.js";
-import { readText } from "../../files.js";
+import { LIMITS, readText } from "../../files.js";
 import { redactUrl } from "../../log/pg-errors.js";
 import type { LogStore } from "../../log/store.js";
 import { compileRuleSet } from "../../rules/compile.js";
@@ -79,7 +79,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const fixturesDir = typeof options.fixtures === "string" ? options.fixtures : join(PACKAGE_ROOT, "fixtures", "referrals");
   for (const name of fixtureNames(fixturesDir)) {
     const file = join(fixturesDir, name);
-    const parsed = parseFixture(readText(file, "fixture"), file);
+    const parsed = parseFixture(readText(file, "fixture", LIMITS.answersFileBytes), file);
     if (parsed.fixture) replay.addFixture(basename(file), parsed.fixture);
     else replay.addUnreadable(basename(file), "fixture", parsed.problems);
   }
