@@ -7,11 +7,24 @@ import type { LogReads } from "../log/store.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { LaterDecision, Refusal } from "../workflow/actions.js";
 import type { ReferralState } from "../workflow/state.js";
+import { formatInZone } from "../rules/time.js";
+import { beforeReceived } from "../workflow/timing.js";
 import { identityOf } from "./record.js";
 
 /** A refusal from the core as the error main() prints: refused → exit 5, invalid → exit 2. */
 export function refusalError(r: Refusal): TriageError {
   return r.kind === "refused" ? new RefusedError(r.message, r.hint) : new TriageError(r.message, ExitCode.Usage, r.hint);
+}
+
+/**
+ * When an event about this referral happens: the clock (--now or the real time) in the rule set's
+ * zone, refused (exit 2) if it is before the referral was received.
+ */
+export function eventTime(state: ReferralState, now: Date, timeZone: string, what: string): string {
+  const text = formatInZone(now, timeZone);
+  const refusal = beforeReceived(what, now, text, state.decision.received_at);
+  if (refusal) throw new TriageError(refusal, ExitCode.Usage);
+  return text;
 }
 
 /** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */

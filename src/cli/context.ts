@@ -6,7 +6,7 @@ import { homedir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TriageError } from "../errors.js";
-import { parseDateTime } from "../rules/time.js";
+import { localTimeGap, parseDateTime } from "../rules/time.js";
 import { inert } from "./render/inert.js";
 
 export interface CommonOptions {
@@ -63,6 +63,8 @@ function osUser(): string {
 
 /** Parses --now / TRIAGE_NOW; without an offset the time is local to the rule set's zone. */
 export function parseNow(text: string, timeZone: string): Date {
+  const gap = localTimeGap(text, timeZone);
+  if (gap) throw new TriageError(`--now: ${gap}`);
   const date = parseDateTime(text, timeZone);
   if (!date) throw new TriageError(`--now: "${text}" is not a date-time; expected e.g. 2026-11-27T14:05 (local to ${timeZone}) or 2026-11-27T14:05:00+00:00`);
   return date;

@@ -13,6 +13,7 @@ import type { RawRuleSet } from "../rules/schema.js";
 import { formatInZone } from "../rules/time.js";
 import type { Answer, Decision, HistoryUsed, PossibleMatch } from "../rules/types.js";
 import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
+import { checkReceivedAt } from "../workflow/timing.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { downgradeFloors } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
@@ -219,9 +220,11 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
   const tz = rs.officeHours.time_zone;
   const nowIso = formatInZone(req.now, tz);
   const receivedAt = typeof req.answers.received_at === "string" && req.answers.received_at !== "unknown" ? req.answers.received_at : nowIso;
+  const timing = checkReceivedAt(receivedAt, req.now, nowIso);
+  if (timing.refusal) throw new TriageError(timing.refusal, ExitCode.Usage);
   const history = await lookupHistory(store, rs, req.answers, receivedAt, req.choices);
   const unresolved = history.possible_matches.filter((m) => m.confirmed === undefined);
-  const warnings = [...req.warnings];
+  const warnings = [...req.warnings, ...(timing.warning ? [timing.warning] : [])];
   if (unresolved.length > 0)
     warnings.push(
       `possible earlier referral(s) about this child not confirmed or rejected: ${unresolved.map((m) => m.ref).join(", ")} (use --link REF or --no-link REF)`,

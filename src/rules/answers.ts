@@ -5,7 +5,7 @@
  */
 import type { CompiledQuestion, CompiledRuleSet } from "./compile.js";
 import { emptyEnv, setAnswer } from "./evaluate.js";
-import { formatInZone, parseDate, parseDateTime } from "./time.js";
+import { formatInZone, localTimeGap, parseDate, parseDateTime } from "./time.js";
 import { NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts } from "./types.js";
 
 export interface AnswerProblem {
@@ -89,6 +89,8 @@ export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: s
       return d ? { ok: true, answer: d } : { ok: false, message: `${JSON.stringify(value)} is not a date; expected YYYY-MM-DD` };
     }
     case "datetime": {
+      const gap = typeof value === "string" ? localTimeGap(value, timeZone) : undefined;
+      if (gap) return { ok: false, message: gap };
       const t = typeof value === "string" ? parseDateTime(value, timeZone) : undefined;
       return t
         ? { ok: true, answer: formatInZone(t, timeZone) }

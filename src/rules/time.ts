@@ -308,6 +308,22 @@ export function parseInstant(text: string): number {
   return Date.parse(text);
 }
 
+/**
+ * A local date-time (no offset) that does not exist in `timeZone` because the clocks went forward
+ * over it (01:30 on the last Sunday of March in Europe/London): the message saying so, else
+ * undefined. Such a time is refused rather than silently moved to another hour.
+ */
+export function localTimeGap(text: string, timeZone: string): string | undefined {
+  const m = DATETIME_RE.exec(text);
+  if (!m || m[8] !== undefined) return undefined;
+  const instant = parseDateTime(text, timeZone);
+  if (!instant) return undefined;
+  const p = localParts(instant, timeZone);
+  const same = p.year === Number(m[1]) && p.month === Number(m[2]) && p.day === Number(m[3]) && p.hour === Number(m[4]) && p.minute === Number(m[5]);
+  if (same) return undefined;
+  return `${text} does not exist in ${timeZone}: the clocks go forward over it (daylight saving); give a time outside the gap, or with its offset`;
+}
+
 /** ISO 8601 with the zone's offset, e.g. 2026-07-01T10:00:00+01:00. Milliseconds only if non-zero. */
 export function formatInZone(instant: Date, timeZone: string): string {
   const t = checkInstant(instant);

@@ -4,13 +4,13 @@
  * `--record CHECK --found TEXT [--at WHEN]` appends one (a rule-set check or a step of this decision).
  */
 import { TriageError } from "../../errors.js";
-import { formatInZone, parseDateTime } from "../../rules/time.js";
+import { localTimeGap, parseDateTime } from "../../rules/time.js";
 import { checksReport, planCheck, type ChecksReport } from "../../workflow/actions.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { localTime, table, wrap } from "../render/text.js";
-import { refusalError } from "../actions.js";
+import { eventTime, refusalError } from "../actions.js";
 import { inert, inertDeep, inertLine } from "../render/inert.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
@@ -78,11 +78,13 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         const tz = rs.officeHours.time_zone;
         const now = ctx.now(tz);
         const atText = typeof options.at === "string" ? options.at : undefined;
+        const gap = atText === undefined ? undefined : localTimeGap(atText, tz);
+        if (gap) throw new TriageError(`--at: ${gap}`);
         const doneAt = atText === undefined ? now : parseDateTime(atText, tz);
         if (!doneAt) throw new TriageError(`--at: "${atText}" is not a date-time; expected e.g. 2026-05-28T10:30 (local to ${tz}) or with an offset`);
         const verdict = planCheck(state, rs, { check: record, found: typeof options.found === "string" ? options.found : undefined, doneAt, now });
         if (!verdict.ok) throw refusalError(verdict.refusal);
-        return (await tx.append({ kind: "check", ref, actor: ctx.user, at: formatInZone(now, tz), body: verdict.body })).seq;
+        return (await tx.append({ kind: "check", ref, actor: ctx.user, at: eventTime(state, now, tz, "recording the check"), body: verdict.body })).seq;
       });
     }
     const { state, rs } = await loadReferral(store, ref);

@@ -3,9 +3,8 @@
  * (guards, hard stops, floors, evidence, approvals) are decided in src/workflow/actions.ts; this
  * file loads, asks, appends (in one write transaction, so two workers cannot both propose) and prints.
  */
-import { formatInZone } from "../../rules/time.js";
 import { planClosure, rescreenStatus } from "../../workflow/actions.js";
-import { laterDecisionsAbout, refusalError } from "../actions.js";
+import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import type { Context } from "../context.js";
 import { isServerLog, loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
 import { wrap } from "../render/text.js";
@@ -23,6 +22,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   try {
     const { seq, body, rs } = await store.batch(async (tx) => {
       const { state, rs } = await loadReferral(tx, ref);
+      const at = eventTime(state, ctx.now(rs.officeHours.time_zone), rs.officeHours.time_zone, "the closure");
       const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planClosure(state, rs, {
         reason,
@@ -33,8 +33,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       if (!verdict.ok) throw refusalError(verdict.refusal);
       // A closure takes the outcome to the lowest: the shell's own floor check must agree.
       refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, 1);
-      const now = ctx.now(rs.officeHours.time_zone);
-      const head = await tx.append({ kind: "closure", ref, actor: ctx.user, at: formatInZone(now, rs.officeHours.time_zone), body: verdict.body });
+      const head = await tx.append({ kind: "closure", ref, actor: ctx.user, at, body: verdict.body });
       return { seq: head.seq, body: verdict.body, rs };
     });
     const { state } = await loadReferral(store, ref);

@@ -2,11 +2,10 @@
  * `triage override REF --to OUTCOME --reason TEXT`: up takes effect at once; down is checked against
  * the hard floor and the guards (src/workflow/actions.ts) and waits for a manager's agreement.
  */
-import { formatInZone } from "../../rules/time.js";
 import { planOverride, rescreenStatus } from "../../workflow/actions.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
-import { laterDecisionsAbout, refusalError } from "../actions.js";
+import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
@@ -24,7 +23,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       if (!verdict.ok) throw refusalError(verdict.refusal);
       if (verdict.body.direction === "down") refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, rs.outcomeLevel.get(verdict.body.to)!);
       const tz = rs.officeHours.time_zone;
-      const head = await tx.append({ kind: "override", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      const head = await tx.append({ kind: "override", ref, actor: ctx.user, at: eventTime(state, ctx.now(tz), tz, "the override"), body: verdict.body });
       return { seq: head.seq, body: verdict.body };
     });
     const { state } = await loadReferral(store, ref);

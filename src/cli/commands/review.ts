@@ -5,14 +5,13 @@
  * team file; agreement completes a proposal when every required approval is in.
  */
 import { TriageError } from "../../errors.js";
-import { formatInZone } from "../../rules/time.js";
 import { planReview } from "../../workflow/actions.js";
 import type { ReviewBody } from "../../workflow/events.js";
 import type { ReferralState } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { isServerLog, loadReferral, openStore } from "../record.js";
 import { loadTeam, serverTeam } from "../team.js";
-import { refusalError } from "../actions.js";
+import { eventTime, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
 
 function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
@@ -56,6 +55,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const { team, lookedAt } = fileTeam ?? serverTeam(store);
     const { seq, body } = await store.batch(async (tx) => {
       const { state, rs } = await loadReferral(tx, ref);
+      const at = eventTime(state, ctx.now(rs.officeHours.time_zone), rs.officeHours.time_zone, "the review");
       const decisionSeq = (await tx.getDecisionRow(ref))?.seq;
       const verdict = planReview(state, rs, {
         action,
@@ -67,8 +67,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         teamLookedAt: lookedAt,
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
-      const tz = rs.officeHours.time_zone;
-      const head = await tx.append({ kind: "review", ref, actor: ctx.user, at: formatInZone(ctx.now(tz), tz), body: verdict.body });
+      const head = await tx.append({ kind: "review", ref, actor: ctx.user, at, body: verdict.body });
       return { seq: head.seq, body: verdict.body };
     });
     const { state } = await loadReferral(store, ref);
