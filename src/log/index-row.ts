@@ -65,3 +65,24 @@ export function decisionIndexRow(d: IndexSource, seq: number, worker: string): D
     postcode_norm: orNull(normalisePostcode(text(d.answers[IDENTITY_QUESTIONS.postcode]))),
   };
 }
+
+/** The index row's columns, compared by verify on every backend; also the order they are selected in. */
+export const INDEX_COLUMNS = [
+  "ref",
+  "received_at",
+  "received_utc",
+  "decided_at",
+  "outcome",
+  "outcome_level",
+  "computed_level",
+  "decide_by",
+  "respond_by",
+  "worker",
+  "rule_set_sha256",
+  "child_name",
+  "child_name_norm",
+  "name_key",
+  "child_dob",
+  "child_ref",
+  "postcode_norm",
+] as const satisfies ReadonlyArray<keyof DecisionIndexRow>;

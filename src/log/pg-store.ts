@@ -23,10 +23,10 @@ import { describePgError, redactUrl } from "./pg-errors.js";
 import { CHAIN_LOCK } from "./pg-schema.js";
 import type { LogStore, LogTx, ServerIdentity } from "./store.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
+import { formatRef, yearOf } from "./refs.js";
 import { EVENT_KINDS } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
 
-const MAX_PER_YEAR = 999_999;
 const KINDS_WITH_OWN_VERB: ReadonlySet<EventKind> = new Set(["decision", "rule_set"]);
 const ENTRY_COLUMNS = "seq, ref, kind, actor, at, body, prev_hash, hash";
 const PAGE = 5000;
@@ -356,15 +356,8 @@ export class PgLogStore implements LogStore {
     }
     const next = last + 1;
     this.#lastRef.set(year, next);
-    if (next > MAX_PER_YEAR) throw new Error(`no references left for ${year} (more than ${MAX_PER_YEAR} referrals)`);
-    return `${prefix}${String(next).padStart(6, "0")}`;
+    return formatRef(year, next);
   }
-}
-
-function yearOf(iso: string): string {
-  const match = /^(\d{4})-\d{2}-\d{2}T/.exec(iso);
-  if (!match?.[1]) throw new Error(`recordDecision: decided_at is not an ISO 8601 date-time: ${JSON.stringify(iso)}`);
-  return match[1];
 }
 
 function toEntry(r: EntryRow): LogEntry {

@@ -5,7 +5,7 @@
  */
 import { GENESIS_HASH } from "./chain.js";
 import { sha256Hex } from "./canonical.js";
-import { decisionIndexRow, type DecisionIndexRow } from "./index-row.js";
+import { decisionIndexRow, type DecisionIndexRow, INDEX_COLUMNS } from "./index-row.js";
 import { PG_EXPECTED_TRIGGERS } from "./pg-schema.js";
 import type { PgLogStore } from "./pg-store.js";
 import { RangeScanner, type ScanRow } from "./verify-chain.js";
@@ -84,25 +84,7 @@ async function checkRuleSets(store: PgLogStore): Promise<string[]> {
   return problems;
 }
 
-const COLUMNS: ReadonlyArray<keyof DecisionIndexRow> = [
-  "ref",
-  "received_at",
-  "received_utc",
-  "decided_at",
-  "outcome",
-  "outcome_level",
-  "computed_level",
-  "decide_by",
-  "respond_by",
-  "worker",
-  "rule_set_sha256",
-  "child_name",
-  "child_name_norm",
-  "name_key",
-  "child_dob",
-  "child_ref",
-  "postcode_norm",
-];
+const COLUMNS = INDEX_COLUMNS;
 
 /** The full index check: each row rebuilt from its decision entry and compared column by column. */
 async function verifyIndexPg(store: PgLogStore): Promise<string[]> {

@@ -26,6 +26,7 @@ import { withOsUser } from "./os-user.js";
 import type { LogStore, LogTx } from "./store.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
+import { formatRef, yearOf } from "./refs.js";
 import { EVENT_KINDS } from "./types.js";
 
 export interface StoreInfo {
@@ -41,7 +42,6 @@ export interface StoreInfo {
 type Row = [number, string | null, EventKind, string, string, string, string, string];
 type DraftRow = { id: string; created_by: string; created_at: string; updated_at: string; rule_set_sha256: string; state: string };
 
-const MAX_PER_YEAR = 999_999;
 // Kinds whose index rows or content tables must be written with them: only via their own verbs.
 const KINDS_WITH_OWN_VERB: ReadonlySet<EventKind> = new Set(["decision", "rule_set"]);
 
@@ -316,16 +316,8 @@ export class SqliteLogStore implements LogStore {
     const prefix = `TRG-${year}-`;
     const last = this.#s.lastRefOfYear.get(prefix, `TRG-${year}.`) as string | undefined;
     const next = last === undefined ? 1 : Number(last.slice(prefix.length)) + 1;
-    if (next > MAX_PER_YEAR) throw new Error(`no references left for ${year} (more than ${MAX_PER_YEAR} referrals)`);
-    return `${prefix}${String(next).padStart(6, "0")}`;
+    return formatRef(year, next);
   }
-}
-
-function yearOf(iso: string): string {
-  // The year as written (local to the offset given), not the UTC year: what a worker expects to see.
-  const match = /^(\d{4})-\d{2}-\d{2}T/.exec(iso);
-  if (!match?.[1]) throw new Error(`recordDecision: decided_at is not an ISO 8601 date-time: ${JSON.stringify(iso)}`);
-  return match[1];
 }
 
 function toEntry([seq, ref, kind, actor, at, body, prev_hash, hash]: Row): LogEntry {

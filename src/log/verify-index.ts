@@ -8,30 +8,11 @@
  * JavaScript JSON.parse of every whole body is about 3x slower).
  */
 import type Database from "better-sqlite3";
-import { decisionIndexRow, type DecisionIndexRow, IDENTITY_QUESTIONS } from "./index-row.js";
+import { decisionIndexRow, type DecisionIndexRow, IDENTITY_QUESTIONS, INDEX_COLUMNS } from "./index-row.js";
 
 const MAX_REPORTED = 10;
 
-// Compared in this order; also the order they are selected in.
-const COLUMNS = [
-  "ref",
-  "received_at",
-  "received_utc",
-  "decided_at",
-  "outcome",
-  "outcome_level",
-  "computed_level",
-  "decide_by",
-  "respond_by",
-  "worker",
-  "rule_set_sha256",
-  "child_name",
-  "child_name_norm",
-  "name_key",
-  "child_dob",
-  "child_ref",
-  "postcode_norm",
-] as const satisfies ReadonlyArray<keyof DecisionIndexRow>;
+const COLUMNS = INDEX_COLUMNS;
 
 const IDENTITY_IDS = Object.values(IDENTITY_QUESTIONS);
 const BODY_PATHS = [
