@@ -15,7 +15,7 @@ type Loader = () => Promise<CommandModule>;
 function action(load: Loader) {
   return async (...params: unknown[]): Promise<void> => {
     const command = params.at(-1) as Command;
-    const options = command.optsWithGlobals() as Record<string, unknown> & CommonOptions;
+    const options = command.optsWithGlobals<Record<string, unknown> & CommonOptions>();
     const args = command.args.slice(0, command.registeredArguments.length).map(String);
     let ctxOptions: CommonOptions = options;
     if (command.options.some((o) => o.attributeName() === "rules")) {

@@ -180,7 +180,7 @@ function prepareFile(file: string): boolean {
 // SQLite would report NOTADB too, but only after opening; reading 16 bytes ourselves cannot change anything.
 function refuseIfNotSqlite(file: string): void {
   const header = Buffer.alloc(SQLITE_MAGIC.length);
-  let read = 0;
+  let read: number;
   try {
     const fd = openSync(file, "r");
     try {

@@ -24,7 +24,7 @@ export function describePgError(error: unknown, where: string, busyTimeoutMs: nu
   if (typeof error !== "object" || error === null) return undefined;
   const e = error as { code?: unknown; message?: unknown };
   const code = typeof e.code === "string" ? e.code : undefined;
-  const message = typeof e.message === "string" ? e.message : String(error);
+  const message = typeof e.message === "string" ? e.message : "the database reported an error without a message";
   if (code === PG_REFUSED) return new RefusedError(message);
   if (code === "42501") {
     return new RefusedError(

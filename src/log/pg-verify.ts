@@ -100,7 +100,7 @@ async function verifyIndexPg(store: PgLogStore): Promise<string[]> {
       const seq = Number(row.seq);
       let expected: DecisionIndexRow;
       try {
-        expected = decisionIndexRow(JSON.parse(row.body), seq, row.actor);
+        expected = decisionIndexRow(JSON.parse(row.body) as Parameters<typeof decisionIndexRow>[0], seq, row.actor);
       } catch (error) {
         problems.push(`decision ${String(row.ref)} (entry ${seq}) cannot be indexed: ${(error as Error).message}`);
         continue;

@@ -119,7 +119,7 @@ export class SqliteLogStore implements LogStore {
   async getRuleSetContent(sha256: string): Promise<unknown> {
     return this.#guard(() => {
       const text = this.#s.ruleSetContent.get(sha256) as string | undefined;
-      return text === undefined ? undefined : JSON.parse(text);
+      return text === undefined ? undefined : (JSON.parse(text) as unknown);
     });
   }
 

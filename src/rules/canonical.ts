@@ -23,7 +23,7 @@ export function canonicalJson(value: unknown): string {
     if (text === undefined) throw new Refusal("is undefined");
     return text;
   } catch (error) {
-    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path.join("")} ${error.problem}`);
+    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path.join("")} ${error.problem}`, { cause: error });
     throw error;
   }
 }

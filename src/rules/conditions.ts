@@ -62,8 +62,8 @@ export function forEachLeaf(
 ): void {
   if ("all" in condition && Array.isArray(condition.all)) condition.all.forEach((c, i) => forEachLeaf(c, [...path, "all", i], visit));
   else if ("any" in condition && Array.isArray(condition.any)) condition.any.forEach((c, i) => forEachLeaf(c, [...path, "any", i], visit));
-  else if ("not" in condition && condition.not) forEachLeaf(condition.not as RawCondition, [...path, "not"], visit);
-  else visit(condition as Record<string, unknown>, path);
+  else if ("not" in condition && condition.not) forEachLeaf(condition.not, [...path, "not"], visit);
+  else visit(condition, path);
 }
 
 export function readsOutcome(condition: RawCondition): boolean {

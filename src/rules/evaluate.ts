@@ -194,7 +194,7 @@ function evaluateWith(rs: CompiledRuleSet, input: EvaluateOptions, testedAtLevel
     const r = p.rule;
     if (r.floorLevel !== undefined) {
       if (p.hard && r.floorLevel > hardLevel) hardLevel = r.floorLevel;
-      fired.push(firedEntry(p, "floor", r.raw.floor!, r.floorLevel === floorLevel));
+      fired.push(firedEntry(p, "floor", r.raw.floor, r.floorLevel === floorLevel));
     } else if (r.raiseBy !== undefined) {
       const won = winners !== undefined && winners[p.group] === p ? raisedTo![p.group]! : 0;
       const applied = won > 0;
@@ -220,7 +220,7 @@ function evaluateWith(rs: CompiledRuleSet, input: EvaluateOptions, testedAtLevel
       changed = true;
       if (r.floorLevel !== undefined) {
         if (p.hard && r.floorLevel > hardLevel) hardLevel = r.floorLevel;
-        fired.push(firedEntry(p, "floor", r.raw.floor!, r.floorLevel > level));
+        fired.push(firedEntry(p, "floor", r.raw.floor, r.floorLevel > level));
         level = Math.max(level, r.floorLevel);
       } else fired.push(firedEntry(p, "note", undefined, true));
       firedPlans.push(p);

@@ -51,7 +51,7 @@ export interface Coverage {
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined);
 
 /** Parses one fixture file; problems are located messages. */
 export function parseFixture(text: string, file: string): { fixture?: Fixture; problems: string[] } {
@@ -84,7 +84,7 @@ export function parseFixture(text: string, file: string): { fixture?: Fixture; p
       description: typeof data.description === "string" ? data.description : undefined,
       now: data.now as string,
       answers: data.answers as Record<string, unknown>,
-      history: (data.history ?? {}) as Partial<HistoryFacts>,
+      history: data.history ?? {},
       todo: data.todo === true,
       expect: {
         outcome: ex.outcome as string,

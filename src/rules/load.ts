@@ -1,11 +1,9 @@
 /**
  * Rule-set loading: YAML with positions → shape (zod, strict) → cross-references (validate.ts).
- * Every problem in one pass, each as `file:line:col: message`. The text functions are pure; only
- * `readRuleSetFile` touches the file system.
+ * Every problem in one pass, each as `file:line:col: message`. Pure: reading the file is the
+ * caller's (src/cli/rules-loader.ts).
  */
 import type * as z from "zod";
-import { ExitCode, InvalidInputError } from "../errors.js";
-import { LIMITS, readText } from "../files.js";
 import { ruleSetDigest } from "./canonical.js";
 import { ruleSetSchema, type RawRuleSet } from "./schema.js";
 import { checkRuleSet } from "./validate.js";
@@ -97,11 +95,4 @@ export function parseRuleSet(text: string, file: string): ParseResult {
   if (issues.length > 0) return { ok: false, problems: issues.map((i) => problemAt(source, i.path, i.message)) };
   const digest = ruleSetDigest(shape.data);
   return { ok: true, ruleSet: { file, raw: digest.canonical, content: digest.content, sha256: digest.sha256 } };
-}
-
-/** Reads and validates a rule file; problems become one InvalidInputError listing all of them. */
-export function readRuleSetFile(path: string, exitCode: ExitCode = ExitCode.Usage): ValidRuleSet {
-  const result = parseRuleSet(readText(path, "rule set", LIMITS.ruleFileBytes), path);
-  if (!result.ok) throw new InvalidInputError(`${path}: ${result.problems.length} problem(s) in the rule set`, result.problems, exitCode);
-  return result.ruleSet;
 }

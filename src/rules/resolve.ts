@@ -61,8 +61,8 @@ export function resolveCondition(condition: RawCondition, scope: Scope, path: (s
     return { kind: "all", items: condition.all.map((c, i) => resolveCondition(c, scope, [...path, "all", i], issues)) };
   if ("any" in condition && Array.isArray(condition.any))
     return { kind: "any", items: condition.any.map((c, i) => resolveCondition(c, scope, [...path, "any", i], issues)) };
-  if ("not" in condition && condition.not) return { kind: "not", item: resolveCondition(condition.not as RawCondition, scope, [...path, "not"], issues) };
-  return resolveLeaf(condition as Record<string, unknown>, scope, path, issues);
+  if ("not" in condition && condition.not) return { kind: "not", item: resolveCondition(condition.not, scope, [...path, "not"], issues) };
+  return resolveLeaf(condition, scope, path, issues);
 }
 
 function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string | number)[], issues: Issue[]): ResolvedLeaf {
@@ -135,7 +135,7 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
 
   const thresholds: { name: string; value: number }[] = [];
   const resolveScalar = (v: unknown, p: (string | number)[]): unknown => {
-    if (v !== null && typeof v === "object" && "threshold" in (v as object)) {
+    if (v !== null && typeof v === "object" && "threshold" in v) {
       const name = (v as { threshold: string }).threshold;
       const t = scope.raw.thresholds[name];
       if (!t) {

@@ -168,7 +168,7 @@ function offsetAt(t: number, timeZone: string): number {
   const fromTable = seeded.size > 0 ? seededOffset(t, timeZone) : undefined;
   if (fromTable !== undefined) return fromTable;
   let cache = offsetCaches.get(timeZone);
-  if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
+  if (!cache) offsetCaches.set(timeZone, (cache = new Map<number, number>()));
   const bucket = Math.floor(t / QUARTER_HOUR);
   let offset = cache.get(bucket);
   if (offset === undefined) {
@@ -236,7 +236,7 @@ export function fromLocal(date: string, time: string, timeZone: string): Date {
   const d = DATE_RE.exec(date);
   const t = TIME_RE.exec(time);
   if (!d || !t) throw new RangeError(`invalid local date/time: ${date} ${time}`);
-  const [y, mo, da, h, mi, s] = [d[1], d[2], d[3], t[1], t[2], t[3] ?? "0"].map(Number) as number[];
+  const [y, mo, da, h, mi, s] = [d[1], d[2], d[3], t[1], t[2], t[3] ?? "0"].map(Number);
   if (!isRealDate(y!, mo!, da!) || h! > 23 || mi! > 59 || s! > 59) {
     throw new RangeError(`invalid local date/time: ${date} ${time}`);
   }
@@ -259,7 +259,7 @@ const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 export function parseDateTime(text: string, timeZone: string): Date | undefined {
   const m = DATETIME_RE.exec(text);
   if (!m) return undefined;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as number[];
+  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
   const s = Number(m[6] ?? 0);
   const ms = Number(((m[7] ?? "") + "000").slice(0, 3)); // truncate beyond milliseconds
   if (!isRealDate(y!, mo!, d!) || h! > 23 || mi! > 59 || s > 59) return undefined;

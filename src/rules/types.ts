@@ -82,7 +82,7 @@ export const EMPTY_HISTORY: HistoryUsed = Object.freeze({
   earlier: [],
   possible_matches: [],
   facts: NO_HISTORY,
-}) as HistoryUsed;
+});
 
 export interface OutcomeRef {
   id: string;

@@ -205,9 +205,7 @@ export function deriveState(
         if (target.approvals.some((a) => a.by === e.actor)) continue;
         target.approvals.push({ by: e.actor, role: b.role, at: e.at });
         const isClosure = target === closure;
-        const required: readonly Role[] = isClosure
-          ? (target as ClosureState).approvals_required
-          : ((target as OverrideState).approvals_required ?? OVERRIDE_APPROVALS);
+        const required: readonly Role[] = isClosure ? target.approvals_required : ((target as OverrideState).approvals_required ?? OVERRIDE_APPROVALS);
         if (!approvalsComplete(required, target.approvals)) continue;
         if (isClosure) {
           target.status = "effective";

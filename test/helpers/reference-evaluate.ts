@@ -69,7 +69,7 @@ export function referenceEvaluate(rs: CompiledRuleSet, input: EvaluateOptions): 
     level = to;
   }
   for (const r of base) {
-    if (r.floorLevel !== undefined) record(r, "floor", r.raw.floor!, r.floorLevel === floorLevel);
+    if (r.floorLevel !== undefined) record(r, "floor", r.raw.floor, r.floorLevel === floorLevel);
     else if (r.raiseBy !== undefined) {
       const won = raised.get(r);
       record(r, "raise", won ? rs.outcomes[won.to - 1]!.id : r.raw.cap!, won?.applied ?? false);
@@ -86,7 +86,7 @@ export function referenceEvaluate(rs: CompiledRuleSet, input: EvaluateOptions): 
       done.add(r.id);
       changed = true;
       if (r.floorLevel !== undefined) {
-        record(r, "floor", r.raw.floor!, r.floorLevel > level);
+        record(r, "floor", r.raw.floor, r.floorLevel > level);
         level = Math.max(level, r.floorLevel);
       } else record(r, "note", undefined, true);
     }

@@ -231,7 +231,7 @@ describe("re-validation against a changed rule set", () => {
         "  - id: contacts\n",
         "  - id: siblings\n    section: household\n    ask: Are there other children?\n    type: select\n    options: [yes, no]\n  - id: contacts\n",
       )
-      .replace(/  - id: note\n    section: decision\n    ask: Notes\n    type: text\n    optional: true\n/, "")
+      .replace(/ {2}- id: note\n {4}section: decision\n {4}ask: Notes\n {4}type: text\n {4}optional: true\n/, "")
       .replace("when: { q: concerns, contains_any: [injury] }", "when: { q: concerns, contains_any: [injury, neglect] }"),
   );
 

@@ -101,7 +101,7 @@ describe("openLog refuses, leaving the file as it was", () => {
     const path = join(tempDir(), "other.db");
     const other = new Database(path);
     other.exec("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')");
-    await other.close();
+    other.close();
     const before = readFileSync(path);
     const error = refusal(() => openLog(path));
     expect(error.message).toContain(path);

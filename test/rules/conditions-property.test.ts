@@ -33,7 +33,7 @@ describe("compiled conditions", () => {
     fc.assert(
       fc.property(leafArb, value, fc.boolean(), (leaf, v, unknown) => {
         const env: Env = {
-          values: [v as never],
+          values: [v],
           unknown: [unknown],
           history: NO_HISTORY,
           clock: { out_of_hours: false, received_out_of_hours: false },

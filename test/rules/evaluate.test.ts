@@ -205,7 +205,7 @@ describe("hard raises", () => {
         "    hard: true\n    because: Young children are most vulnerable to neglect.",
       ),
     );
-    const d = evaluate(r4Hard, { answers: { ...calm, age: "young", concerns: ["neglect"], contacts: 3 } as Answers, now: "2026-11-27T10:30:00+00:00" });
+    const d = evaluate(r4Hard, { answers: { ...calm, age: "young", concerns: ["neglect"], contacts: 3 }, now: "2026-11-27T10:30:00+00:00" });
     expect(d.fired.find((f) => f.id === "R4_young_neglect")).toMatchObject({ effect: "raise", hard: true, applied: false });
     expect(d.computed_outcome.id).toBe("assess");
     expect(d.hard_floor).toBeNull();

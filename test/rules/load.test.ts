@@ -72,8 +72,8 @@ describe("valid rule sets", () => {
     const reordered = text
       .replace("# A small rule set", "# Reworded comment.\n# A small rule set")
       .replace('id: minimal\nversion: "1"', 'version: "1"\nid: minimal')
-      .replace(/  - id: R7_feedback[\s\S]*?(?=  - id: R8_ooh)/, "")
-      .replace("rules:\n", `rules:\n${/  - id: R7_feedback[\s\S]*?(?=  - id: R8_ooh)/.exec(text)![0]}`);
+      .replace(/ {2}- id: R7_feedback[\s\S]*?(?= {2}- id: R8_ooh)/, "")
+      .replace("rules:\n", `rules:\n${/ {2}- id: R7_feedback[\s\S]*?(?= {2}- id: R8_ooh)/.exec(text)![0]}`);
     const b = parseRuleSet(reordered, "b.yaml");
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(b.ruleSet.sha256).toBe(a.ruleSet.sha256);

@@ -170,7 +170,7 @@ describe("planClosure", () => {
   it("photos of an injury are a hard stop even where no hard floor fired", () => {
     // A variant of the shipped rules where M3 is a soft floor: only G1's hard_stop_when remains.
     const text = readFileSync(repoPath("rules/default.yaml"), "utf8").replace(
-      /(  - id: M3_photo_video_evidence[\s\S]*?floor: strategy_discussion_s47\n)    hard: true\n/,
+      /( {2}- id: M3_photo_video_evidence[\s\S]*?floor: strategy_discussion_s47\n) {4}hard: true\n/,
       "$1",
     );
     const soft = compileText(text);

@@ -15,7 +15,7 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   const ref = args[0]!;
-  const reason = String(options.as ?? "");
+  const reason = str(options.as) ?? "";
   // Only for a note: proposing needs no team file; a broken one must not stop the proposal.
   const teamInfo = isServerLog(ctx) ? undefined : await loadTeam(ctx).catch(() => undefined);
   const store = await openStore(ctx);

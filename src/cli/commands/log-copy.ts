@@ -16,8 +16,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const from = typeof options.from === "string" ? options.from : undefined;
   const to = typeof options.to === "string" ? options.to : undefined;
   if (!from || !to) throw new TriageError("log copy needs --from SRC and --to DEST (each a file or a postgres:// address)");
-  const { resolve } = await import("node:path");
-  const place = (p: string) => (/^postgres(ql)?:\/\//i.test(p) ? p : resolve(p));
+  const path = await import("node:path");
+  const place = (p: string) => (/^postgres(ql)?:\/\//i.test(p) ? p : path.resolve(p));
   if (place(from) === place(to)) throw new TriageError("--from and --to are the same log");
   // Copying acts as no one: the entries keep their own actors.
   const quiet = { ...ctx, userFrom: "os" as const, err: () => undefined };

@@ -27,7 +27,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const tz = rules.officeHours.time_zone;
   const limit = Number(options.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(options.limit)}`);
-  const str = (k: string) => (typeof options[k] === "string" ? (options[k] as string) : undefined);
+  const str = (k: string) => (typeof options[k] === "string" ? options[k] : undefined);
   const ruleVersion = str("rules");
   const derived =
     ruleVersion !== undefined ||

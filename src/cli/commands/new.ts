@@ -26,7 +26,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   // A dry run may use any rule file; recording uses the log's rule set in force, or an approved --rules file.
   const rs = options.dryRun === true ? await loadRules(ctx) : await (await import("../governance.js")).rulesForRecording(ctx);
   const tz = rs.officeHours.time_zone;
-  const input = await readAnswersFile(rs, String(options.answers), options.unanswered === "unknown" ? "unknown" : "error");
+  const input = await readAnswersFile(rs, typeof options.answers === "string" ? options.answers : "-", options.unanswered === "unknown" ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   if (options.dryRun === true) {
     // A dry run reads the child's history (read-only) when the log exists: it must not decide lower

@@ -16,7 +16,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       const { state, rs } = await loadReferral(tx, ref);
       const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planOverride(state, rs, {
-        to: String(options.to ?? ""),
+        to: typeof options.to === "string" ? options.to : "",
         reason: typeof options.reason === "string" ? options.reason : undefined,
         rescreen: rescreenStatus(state, rs, later),
       });

@@ -16,9 +16,10 @@ import { inert } from "../render/inert.js";
 
 function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
   if (text === undefined) return undefined;
-  const s = String(text).trim().replace(/^#/, "");
+  const given = typeof text === "string" ? text : JSON.stringify(text);
+  const s = given.trim().replace(/^#/, "");
   if (s === "decision") return "decision";
-  if (!/^\d+$/.test(s)) throw new TriageError(`--of: expected an entry number (see triage log show REF) or "decision", got "${String(text)}"`);
+  if (!/^\d+$/.test(s)) throw new TriageError(`--of: expected an entry number (see triage log show REF) or "decision", got "${given}"`);
   const n = Number(s);
   return n === decisionSeq ? "decision" : n;
 }

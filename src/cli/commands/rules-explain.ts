@@ -13,7 +13,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   if (options.ref !== undefined) {
     const { explainLogged } = await import("./rules-explain-ref.js");
     // Only a --rules given on this command line is compared with; TRIAGE_RULES is not.
-    return explainLogged(ctx, String(options.ref), { rules: typeof options.rules === "string" ? options.rules : undefined });
+    return explainLogged(ctx, typeof options.ref === "string" ? options.ref : "", { rules: typeof options.rules === "string" ? options.rules : undefined });
   }
   const file = args[0];
   if (!file) throw new TriageError("rules explain needs an answers file (or --ref REF for a logged decision)");

@@ -65,10 +65,11 @@ if (!isMainThread && (workerData as Partial<WorkerJob> | null)?.kind === WORKER_
 
 export function wholeNumber(value: unknown, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const text = String(value).trim();
+  const given = typeof value === "string" ? value : JSON.stringify(value);
+  const text = given.trim();
   const n = Number(text);
   if (text === "" || !Number.isSafeInteger(n) || n < min)
-    throw new TriageError(`${name}: expected a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${String(value)}"`);
+    throw new TriageError(`${name}: expected a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${given}"`);
   return n;
 }
 
@@ -103,7 +104,7 @@ async function runChunks(valid: ValidRuleSet, setup: LintSetup, seed: number, sa
   const next = new SharedArrayBuffer(4);
   const workers = Array.from({ length: n - 1 }, () => runInWorker({ kind: WORKER_KIND, ruleSet: { ...valid }, seed, samples, chunks, next }));
   // Keep a failed worker from being reported as unhandled while this thread is busy.
-  workers.forEach((p) => p.catch(() => undefined));
+  for (const p of workers) p.catch(() => undefined);
   const mine = drain(setup, { seed, samples, chunks, next });
   return [...mine, ...(await Promise.all(workers)).flat()];
 }

@@ -91,7 +91,7 @@ export function parseDraftState(raw: unknown): DraftState | undefined {
   return {
     format: DRAFT_FORMAT,
     flow,
-    ruleSet: { id: String(ruleSet.id ?? "?"), version: String(ruleSet.version ?? "?") },
+    ruleSet: { id: typeof ruleSet.id === "string" ? ruleSet.id : "?", version: typeof ruleSet.version === "string" ? ruleSet.version : "?" },
     links,
     stage: r.stage === "review" ? "review" : "questions",
     ...(typeof r.child === "string" ? { child: r.child } : {}),

@@ -19,10 +19,10 @@ export interface Session {
   history: HistoryUsed;
   /** The identity answers the last lookup during the questions was made for (JSON). */
   lookedUpFor: string | undefined;
-  nowIso(): string;
-  facts(): HistoryFacts;
+  nowIso: () => string;
+  facts: () => HistoryFacts;
   /** Saves the draft, with its progress and the child's name for listings. */
-  save(): Promise<void>;
+  save: () => Promise<void>;
   receivedAt(answers: Record<string, Answer>): string;
 }
 

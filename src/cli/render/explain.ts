@@ -8,7 +8,8 @@ const mark = (t: ConditionTrace, style: Style): string => (t.result === "not_eva
 function show(value: unknown): string {
   if (value === null || value === undefined) return "(not answered)";
   if (Array.isArray(value)) return `[${value.join(", ")}]`;
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Numbers and booleans print the same through JSON; strings as they are.
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? "");
 }
 
 function expected(t: ConditionTrace): string {

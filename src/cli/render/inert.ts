@@ -71,8 +71,8 @@ export function inertDeep<T>(value: T): T {
   if (typeof value === "string") return inert(value) as T;
   if (Array.isArray(value)) {
     let changed = false;
-    const next = value.map((v) => {
-      const n = inertDeep(v);
+    const next = (value as unknown[]).map((v) => {
+      const n = inertDeep<unknown>(v);
       if (n !== v) changed = true;
       return n;
     });
@@ -80,10 +80,10 @@ export function inertDeep<T>(value: T): T {
   }
   if (value instanceof Map) {
     let changed = false;
-    const next = new Map();
-    for (const [k, v] of value) {
-      const nk = inertDeep(k);
-      const nv = inertDeep(v);
+    const next = new Map<unknown, unknown>();
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      const nk = inertDeep<unknown>(k);
+      const nv = inertDeep<unknown>(v);
       if (nk !== k || nv !== v) changed = true;
       next.set(nk, nv);
     }
@@ -94,7 +94,7 @@ export function inertDeep<T>(value: T): T {
     const next: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const nk = inert(k);
-      const nv = inertDeep(v);
+      const nv = inertDeep<unknown>(v);
       if (nk !== k || nv !== v) changed = true;
       next[nk] = nv;
     }

@@ -18,10 +18,9 @@ export function parseFlowState(raw: unknown): FlowState | undefined {
   if (!Array.isArray(r.asked) || !r.asked.every((x) => typeof x === "string")) return undefined;
   const answers: Record<string, Answer> = {};
   for (const [k, v] of Object.entries(r.answers as Record<string, unknown>)) {
-    if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === "string")))
-      answers[k] = v as Answer;
+    if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === "string"))) answers[k] = v;
   }
-  const state: FlowState = { answers, asked: [...new Set(r.asked as string[])] };
+  const state: FlowState = { answers, asked: [...new Set(r.asked)] };
   if (typeof r.editing === "string") state.editing = r.editing;
   if (r.submitted === true) state.submitted = true;
   return state;

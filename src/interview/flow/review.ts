@@ -35,7 +35,7 @@ export function formatAnswer(q: CompiledQuestion, answer: Answer | undefined): s
       .filter((v) => v !== UNKNOWN)
       .map((v) => optionLabel(q, v))
       .join(", ")}; anything else not known`;
-  if (Array.isArray(answer)) return answer.map((v) => optionLabel(q, v)).join(", ");
+  if (typeof answer === "object") return answer.map((v) => optionLabel(q, v)).join(", ");
   if (q.raw.type === "select") return optionLabel(q, String(answer));
   if (q.raw.type === "datetime" && typeof answer === "string") return localDateTime(answer);
   return String(answer);

@@ -37,7 +37,7 @@ export function describeLeaf(t: ConditionTrace): string {
     if (v === null || v === undefined) return "(not answered)";
     if (Array.isArray(v)) return `[${v.slice(0, 3).map(show).join(", ")}${v.length > 3 ? ", …" : ""}]`;
     if (typeof v === "object") return thresholdName(v) ?? JSON.stringify(v);
-    return String(v);
+    return typeof v === "string" ? v : (JSON.stringify(v) ?? "");
   };
   const actual = t.actual_unknown ? "not known" : show(t.actual);
   const thresholds = t.thresholds ?? [];

@@ -62,7 +62,7 @@ const SHORT = 48;
 
 function showScalar(v: unknown): string {
   if (v === undefined || v === null) return "(none)";
-  return typeof v === "string" ? v : String(v);
+  return typeof v === "string" ? v : (JSON.stringify(v) ?? "");
 }
 
 /** One line per field that differs between two items of the same id. */
@@ -95,7 +95,7 @@ function diffById<T extends { id: string }>(a: readonly T[], b: readonly T[], ex
     const x = before.get(y.id);
     if (!x) out.push({ id: y.id, change: "added", details: [] });
     else if (!same(x, y) || (extra && extra(x, y).length > 0)) {
-      const details = [...(extra ? extra(x, y) : []), ...fieldChanges(x as unknown as Record<string, unknown>, y as unknown as Record<string, unknown>, skip)];
+      const details = [...(extra ? extra(x, y) : []), ...fieldChanges(x, y, skip)];
       if (details.length > 0) out.push({ id: y.id, change: "changed", details });
     }
   }

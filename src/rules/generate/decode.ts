@@ -86,7 +86,7 @@ export function decode(plan: GenerationPlan, choices: Choices, prefer: readonly 
     if (a !== undefined) answers[q.id] = a;
   }
   const n = plan.questions.length;
-  const history = { ...NO_HISTORY } as HistoryFacts;
+  const history = { ...NO_HISTORY };
   plan.history.forEach((h, j) => {
     history[h.name] = h.values[pickOf(n + j, h.values.length)]!;
   });

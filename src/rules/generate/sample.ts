@@ -34,7 +34,7 @@ export function choicesArbitrary(plan: GenerationPlan): fc.Arbitrary<Choices> {
     fc.nat({ max: Math.max(0, 2 * plan.clocks.length - 1) }),
     fc.tuple(...targets),
     fc.nat({ max: FOCUS_MAX }),
-  ) as unknown as fc.Arbitrary<Choices>;
+  );
 }
 
 export interface GenerateOptions {

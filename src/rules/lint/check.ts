@@ -62,7 +62,7 @@ export function check(run: SampleRun, inv: Prepared): Finding | null {
           Object.fromEntries(
             Object.entries(run.visible)
               .reverse()
-              .map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),
+              .map(([k, v]) => [k, typeof v === "object" ? [...v] : v]),
           ),
         ),
       );

@@ -74,7 +74,7 @@ export function planReview(state: ReferralState, rs: CompiledRuleSet, input: Rev
     if (target !== "decision") {
       if (target.approvals.some((a) => a.by === input.actor))
         return refused(`refused: ${input.actor} has already agreed to ${what}; the same person counts once`);
-      const required = "rationale" in target ? (target as ClosureState).approvals_required : ((target as OverrideState).approvals_required ?? ["manager"]);
+      const required = "rationale" in target ? target.approvals_required : (target.approvals_required ?? ["manager"]);
       const mine = { by: input.actor, role, at: "" };
       if (filledSlots(required, [...target.approvals, mine]) <= filledSlots(required, target.approvals)) {
         const seniorsNeeded = required.filter((r) => r === "senior_manager").length;

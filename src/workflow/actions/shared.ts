@@ -58,7 +58,7 @@ export const pendingOf = (state: ReferralState): (OverrideState | ClosureState)[
   [...state.overrides.filter((o) => o.status === "pending"), ...(state.closure?.status === "pending" ? [state.closure] : [])].sort((a, b) => a.seq - b.seq);
 
 export function describePending(p: OverrideState | ClosureState): string {
-  return "rationale" in p ? `closure #${p.seq} as ${p.reason} by ${p.by}` : `override #${p.seq} to ${(p as OverrideState).to} by ${p.by}`;
+  return "rationale" in p ? `closure #${p.seq} as ${p.reason} by ${p.by}` : `override #${p.seq} to ${p.to} by ${p.by}`;
 }
 
 export const uniqueRoles = (roles: readonly Role[]): Role[] => {

@@ -53,7 +53,7 @@ async function renderAdapter(call: (p: InquirerPrompter) => Promise<unknown>) {
   const prompt = (_config: unknown, context?: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }) =>
     call(new InquirerPrompter({ input: context?.input, output: context?.output }));
   const r = await render(prompt as never, {} as never);
-  return { ...r, answer: r.answer as Promise<unknown> };
+  return { ...r, answer: r.answer };
 }
 
 describe("select questions", () => {
