@@ -248,24 +248,20 @@ describe("triage rules explain --ref", () => {
     expect(r.stderr).toContain("there is no referral TRG-2026-999999");
   });
 
-  it.runIf(existsSync(repoPath("src/cli/commands/demo.ts")))(
-    "reproduces every decision of the demo log",
-    async () => {
-      const demo = join(box.dir, "demo.db");
-      const built = cli(["--db", demo, "demo"]);
-      expect(built.code, built.stderr).toBe(0);
-      const store = openLog(demo, { readonly: true });
-      const demoRefs = (await collect(store.allEvents())).filter((e) => e.kind === "decision").map((e) => e.ref!);
-      await store.close();
-      expect(demoRefs.length).toBeGreaterThan(20);
-      for (const ref of demoRefs) {
-        const { code, data } = json(["--db", demo, "rules", "explain", "--ref", ref]);
-        expect(code, ref).toBe(0);
-        expect(data.reproduction, ref).toMatchObject({ exact: true, differences: [], entry: { matches: true } });
-      }
-    },
-    300_000,
-  );
+  it("reproduces every decision of the demo log", async () => {
+    const demo = join(box.dir, "demo.db");
+    const built = cli(["--db", demo, "demo"]);
+    expect(built.code, built.stderr).toBe(0);
+    const store = openLog(demo, { readonly: true });
+    const demoRefs = (await collect(store.allEvents())).filter((e) => e.kind === "decision").map((e) => e.ref!);
+    await store.close();
+    expect(demoRefs.length).toBeGreaterThan(20);
+    for (const ref of demoRefs) {
+      const { code, data } = json(["--db", demo, "rules", "explain", "--ref", ref]);
+      expect(code, ref).toBe(0);
+      expect(data.reproduction, ref).toMatchObject({ exact: true, differences: [], entry: { matches: true } });
+    }
+  }, 300_000);
 });
 
 describe("triage rules thresholds", () => {

@@ -1,8 +1,8 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, sandbox } from "../helpers/cli.js";
+import { AS_UNPRIVILEGED, IS_ROOT, NOBODY, runCli, sandbox } from "../helpers/cli.js";
 
 const box = sandbox();
 afterAll(() => box.cleanup());
@@ -136,12 +136,24 @@ describe("the log through the spawned binary", () => {
     expect(missing.stderr).toContain("there is no log at");
   });
 
-  it.skipIf(process.getuid?.() === 0)("a read-only folder is a clear error (as root, permissions do not apply)", () => {
-    const ro = join(box.dir, "ro");
-    runCli(["--db", join(ro, "t.db"), "demo"], { env: box.env });
-    chmodSync(ro, 0o500);
-    const r = runCli(["--db", join(ro, "new.db"), "new", "--answers", "fixtures/referrals/01-nfa-school-information-request.yaml"], { env: box.env });
-    chmodSync(ro, 0o700);
-    expect(r.code).toBe(4);
+  // Root ignores folder modes and CI runs as root: the binary then runs as `nobody`, for whom they apply.
+  it("a read-only folder is a clear error", () => {
+    const own = sandbox();
+    try {
+      if (IS_ROOT) chownSync(own.dir, NOBODY, NOBODY);
+      const ro = join(own.dir, "ro");
+      const demo = runCli(["--db", join(ro, "t.db"), "demo"], { env: own.env, ...AS_UNPRIVILEGED });
+      expect(demo.code, demo.stderr).toBe(0);
+      chmodSync(ro, 0o500);
+      const r = runCli(["--db", join(ro, "new.db"), "new", "--answers", "fixtures/referrals/01-nfa-school-information-request.yaml"], {
+        env: own.env,
+        ...AS_UNPRIVILEGED,
+      });
+      chmodSync(ro, 0o700);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      own.cleanup();
+    }
   });
 });

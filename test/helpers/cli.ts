@@ -27,11 +27,19 @@ export function sandbox(): { dir: string; env: NodeJS.ProcessEnv; cleanup(): voi
   return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): CliResult {
+/** True when running as root (CI is): permission tests then run the binary as `nobody`, since root ignores modes. */
+export const IS_ROOT = process.getuid?.() === 0;
+export const NOBODY = 65534;
+/** Spawn options that run the binary as `nobody` when we are root, so file modes apply. */
+export const AS_UNPRIVILEGED: { uid?: number; gid?: number } = IS_ROOT ? { uid: NOBODY, gid: NOBODY } : {};
+
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; uid?: number; gid?: number } = {}): CliResult {
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? repoPath("."),
     env: options.env ?? sandbox().env,
     input: options.input ?? "",
+    ...(options.uid !== undefined && { uid: options.uid }),
+    ...(options.gid !== undefined && { gid: options.gid }),
     encoding: "utf8",
     timeout: 60_000,
     maxBuffer: 256 * 1024 * 1024,

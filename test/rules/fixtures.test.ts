@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { coverage, coverageComplete, parseFixture, runFixture, type Fixture } from "../../src/rules/fixtures.js";
@@ -76,13 +76,14 @@ describe("the fixture runner", () => {
 
 // The shipped rule set's fixtures, one vitest case each, so CI counts them.
 const dir = repoPath("fixtures/referrals");
-const files = existsSync(dir)
-  ? readdirSync(dir)
-      .filter((n) => n.endsWith(".yaml"))
-      .sort()
-  : [];
-describe.skipIf(files.length === 0 || !existsSync(repoPath("rules/default.yaml")))("shipped fixtures under rules/default.yaml", () => {
-  const shipped = existsSync(repoPath("rules/default.yaml")) ? compileFile("rules/default.yaml") : minimal;
+const files = readdirSync(dir)
+  .filter((n) => n.endsWith(".yaml"))
+  .sort();
+describe("shipped fixtures under rules/default.yaml", () => {
+  it("has fixtures", () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  const shipped = compileFile("rules/default.yaml");
   const all = files.map((name) => {
     const parsed = parseFixture(readFileSync(join(dir, name), "utf8"), name);
     if (!parsed.fixture) throw new Error(parsed.problems.join("\n"));
