@@ -15,7 +15,7 @@ import type { Answer, Decision, HistoryUsed, PossibleMatch } from "../rules/type
 import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { checkReceivedAt } from "../workflow/timing.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
-import { downgradeFloors } from "../workflow/floors.js";
+import { describeHold, lowerOutcomes, subjectOfDecision } from "../workflow/floors.js";
 import { deriveState, type ReferralState } from "../workflow/state.js";
 import { howToApprove } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
@@ -241,8 +241,22 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
     if (level === undefined) throw new TriageError(`unknown outcome "${to}"; expected one of: ${rs.outcomes.map((o) => o.id).join(", ")}`);
     if (!reason.trim()) throw new TriageError(`a reason is required to ${direction === "up" ? "escalate" : "propose a downgrade"}`);
     if (direction === "up" && level <= decision.outcome.level) throw new TriageError(`${to} is not higher than the computed outcome ${decision.outcome.id}`);
-    if (direction === "down") refuseDowngradeBelowFloors(rs, decision, level);
-    return { from: decision.outcome.id, to, direction, reason, pending: direction === "down" };
+    if (direction === "down") {
+      if (level >= decision.outcome.level) throw new TriageError(`${to} is not lower than the computed outcome ${decision.outcome.id}`);
+      // How low it may go is decided in src/workflow/floors.ts alone; the refusal names what holds it.
+      const held = lowerOutcomes(rs, subjectOfDecision(decision), decision.outcome.level).find((l) => l.level === level)!;
+      if (held.holds.length > 0) throw new RefusedError(`refused: ${to} is below ${held.holds.map(describeHold).join("; and ")}`);
+      return {
+        from: decision.outcome.id,
+        to,
+        direction,
+        reason,
+        pending: true,
+        approvals_required: held.approvals,
+        ...(held.governing.length > 0 ? { guards: held.governing } : {}),
+      };
+    }
+    return { from: decision.outcome.id, to, direction, reason, pending: false };
   };
   const extra = [
     req.escalation && override(req.escalation.to, req.escalation.reason, "up"),
@@ -261,21 +275,6 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
   const recorded = { ...decision, ref };
   if (req.escalation) recorded.outcome = outcomeRef(rs, rs.outcomeLevel.get(req.escalation.to)!);
   return recorded;
-}
-
-/** Downgrades never pass a hard floor or a holding guard's floor (DESIGN principle 2). */
-export function refuseDowngradeBelowFloors(rs: CompiledRuleSet, decision: Pick<Decision, "hard_floor" | "guards" | "fired">, level: number): void {
-  const breached = downgradeFloors(rs, decision).find((f) => level < f.level);
-  if (!breached) return;
-  if (breached.kind === "hard_floor") {
-    throw new RefusedError(
-      `refused: ${rs.outcomes[level - 1]!.id} is below the hard floor ${breached.outcome} set by ${breached.rules.join(", ")}; no one at the front door may go below it`,
-    );
-  }
-  throw new RefusedError(
-    `refused: guard ${breached.guard} holds the outcome at ${breached.outcome} or above until these checks are recorded: ${breached.outstanding.join(", ")}`,
-    `record them with: triage checks REF --record CHECK --found TEXT`,
-  );
 }
 
 export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input: AnswersFile, now: Date, options: Record<string, unknown>): Promise<void> {

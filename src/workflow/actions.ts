@@ -12,8 +12,9 @@
  * team), rescreen.ts (out-of-hours re-screens), with shared.ts for the verdict and refusal helpers.
  */
 export { checksReport, planCheck, recordableIds, type CheckInput, type ChecksReport, type StepStatus } from "./actions/checks.js";
-export { closureRequirements, planClosure, type ClosureInput, type ClosureRequirement } from "./actions/closures.js";
-export { downgradeBearings, planOverride, type OverrideInput } from "./actions/overrides.js";
+export { planClosure, type ClosureInput } from "./actions/closures.js";
+export { planOverride, type OverrideInput } from "./actions/overrides.js";
+export { closureRequirements, downgradeBearings, whatHolds, type ClosureRequirement, type LowerOutcome, type WhatHolds } from "./floors.js";
 export { provisionalFlag, rescreenStatus, type LaterDecision, type Rescreen } from "./actions/rescreen.js";
 export { planReview, roleOf, type ReviewInput, type Team } from "./actions/reviews.js";
 export type { Refusal, Verdict } from "./actions/shared.js";

@@ -291,9 +291,19 @@ describe("the decision's bounds for escalation and downgrade", () => {
     expect(a.lowestLevel).toBe(3);
     expect(a.lower).toEqual([]);
     expect(downgradeRefusal(rs, low, "help")).toMatch(/guard G1_not_presumed_malicious holds/);
+    // G1 does not apply as decided, but a downgrade to help would bring it into force with its checks
+    // outstanding: not offered, as `triage override` would refuse it (one answer, src/workflow/floors.ts).
     expect(decision.outcome.id).toBe("assess");
-    expect(adjustments(rs, decision).lower.map((o) => o.id)).toEqual(["help", "none"]);
-    expect(downgradeRefusal(rs, decision, "help")).toBeUndefined();
+    expect(adjustments(rs, decision).lower).toEqual([]);
+    expect(downgradeRefusal(rs, decision, "help")).toMatch(/guard G1_not_presumed_malicious holds at Assessment/);
+    // Where no guard would hold, the lower outcomes are offered.
+    const other = evaluate(rs, {
+      answers: checkAnswers(rs, { ...BASE, age: "older", concerns: ["other"], contacts: 5, referrer: "family" }).answers,
+      now: NOW,
+    });
+    expect(other.outcome.id).toBe("assess");
+    expect(adjustments(rs, other).lower.map((o) => o.id)).toEqual(["help", "none"]);
+    expect(downgradeRefusal(rs, other, "help")).toBeUndefined();
   });
 });
 

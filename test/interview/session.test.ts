@@ -215,6 +215,7 @@ describe("downgrades", () => {
     const prompter = new ScriptedPrompter({
       ...ANSWERS,
       age: "older",
+      concerns: ["other"],
       contacts: 5,
       review: "submit",
       decision: "downgrade",

@@ -22,6 +22,7 @@ import {
 } from "../../src/workflow/actions.js";
 import type { CheckBody, ClosureBody, OverrideBody, ReviewBody } from "../../src/workflow/events.js";
 import { readGuards } from "../../src/workflow/guards.js";
+import { subjectOfState } from "../../src/workflow/floors.js";
 import { compileText, repoPath } from "../helpers/rules.js";
 import { decide, derive, log, rs } from "./support.js";
 
@@ -227,7 +228,7 @@ describe("planClosure", () => {
   });
 
   it("closureRequirements tells the worker in advance", () => {
-    const reqs = closureRequirements(derive(d51, []), rs);
+    const reqs = closureRequirements(rs, subjectOfState(derive(d51, [])));
     const malicious = reqs.find((r) => r.reason === "referral_considered_malicious")!;
     expect(malicious).toMatchObject({
       governed_by: ["G1_never_presumed_malicious"],
@@ -235,7 +236,7 @@ describe("planClosure", () => {
       approvals: ["senior_manager", "manager"],
       evidence_required: true,
     });
-    expect(closureRequirements(derive(decide("03"), []), rs).every((r) => r.refused_outright !== undefined)).toBe(true);
+    expect(closureRequirements(rs, subjectOfState(derive(decide("03"), []))).every((r) => r.refused_outright !== undefined)).toBe(true);
   });
 });
 
@@ -426,6 +427,27 @@ describe("rescreenStatus", () => {
 });
 
 describe("checksReport and guard re-reading", () => {
+  it("says what override and close would meet: each lower outcome and closure with what holds it, the same answer they give", () => {
+    // Fixture 08: G1 does not apply as decided (strategy discussion), but a downgrade to early help brings it into force.
+    const state = derive(decide("08", { decider: "lee.lead" }), []);
+    expect(state.guards.find((g) => g.id === "G1_never_presumed_malicious")?.status).toBe("not_applicable");
+    const report = checksReport(state, rs, new Date("2026-06-30T12:00:00Z"));
+    expect(report.lower.map((l) => l.outcome)).toEqual(["s17_assessment", "early_help", "advice_or_nfa"]);
+    expect(report.lower[0]!.holds).toEqual([]);
+    const early = report.lower[1]!;
+    const g1 = early.holds.find((h) => h.kind === "guard");
+    expect(g1).toMatchObject({ kind: "guard", guard: "G1_never_presumed_malicious", outcome: "s17_assessment" });
+    const refused = refusal(planOverride(state, rs, { to: "early_help", reason: "x", rescreen: NONE })).message;
+    const listed = refused
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => l.slice(4).split(":")[0]);
+    expect(g1?.kind === "guard" && g1.outstanding).toEqual(listed);
+    // Nothing outstanding is hidden: the checks a lower outcome waits for are listed as outstanding.
+    expect(report.outstanding).toEqual(expect.arrayContaining(listed));
+    expect(body(planOverride(state, rs, { to: "s17_assessment", reason: "x", rescreen: NONE })).approvals_required).toEqual(report.lower[0]!.approvals);
+  });
+
   it("lists recorded and outstanding checks, steps with done/overdue, and closure requirements", () => {
     const d51 = decide("51");
     const { entries, add } = log();

@@ -15,7 +15,7 @@ import { inert, inertDeep, inertLine } from "../render/inert.js";
 
 const humanise = (id: string): string => id.replace(/_/g, " ");
 
-function render(r: ChecksReport, texts: Map<string, string>, style: Style): string {
+function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string, string>, style: Style): string {
   const out: string[] = [style.bold(`${r.ref} — checks`), ""];
   const guards = r.guards.filter((g) => g.status !== "not_applicable");
   out.push(style.heading("Guards"));
@@ -23,7 +23,7 @@ function render(r: ChecksReport, texts: Map<string, string>, style: Style): stri
   for (const g of guards) out.push(`  ${g.id}  ${g.status === "holding" ? style.bad("HOLDING") : style.ok("released")}  floor ${humanise(g.floor)}`);
   out.push("");
   out.push(style.heading(`Outstanding (${r.outstanding.length})`));
-  if (r.outstanding.length === 0) out.push("  None: no guard is waiting for a check.");
+  if (r.outstanding.length === 0) out.push("  None: no guard is waiting for a check, for this outcome, a lower one or a closure.");
   for (const c of r.outstanding) out.push(...wrap(`- ${c}: ${texts.get(c) ?? ""}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
   out.push("");
   out.push(style.heading(`Recorded (${r.recorded.length})`));
@@ -41,6 +41,26 @@ function render(r: ChecksReport, texts: Map<string, string>, style: Style): stri
     for (const s of r.steps) {
       const mark = s.done ? style.ok("[done]") : s.overdue ? style.bad("[OVERDUE]") : "[ ]";
       out.push(`  ${mark} ${s.id}${s.due_by ? `  due ${localTime(s.due_by)}` : ""}`);
+    }
+  }
+  if (r.lower.length > 0) {
+    // The same answer `triage override --to` gives (src/workflow/floors.ts).
+    out.push("", style.heading("To lower the outcome"));
+    for (const l of r.lower) {
+      const name = labels.get(l.outcome) ?? humanise(l.outcome);
+      const status =
+        l.holds.length === 0
+          ? `can be proposed now; then ${l.approvals.map((a) => (a === "senior_manager" ? "senior manager" : "manager")).join(" + ")}`
+          : l.holds
+              .map((h) =>
+                h.kind === "hard_floor"
+                  ? style.bad(
+                      `never at the front door: hard floor ${labels.get(h.outcome) ?? humanise(h.outcome)}${h.rules.length > 0 ? ` (${h.rules.join(", ")})` : ""}`,
+                    )
+                  : `held by ${h.guard} at ${labels.get(h.outcome) ?? humanise(h.outcome)} until: ${h.outstanding.join(", ")}`,
+              )
+              .join("; ");
+      out.push(...wrap(`${name}: ${status}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
     }
   }
   if (r.closures.length > 0) {
@@ -95,7 +115,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     }
     const texts = new Map([...rs.checks].map(([id, c]) => [id, c.raw.text.replace(/\s+/g, " ").trim()]));
     const head = appended === undefined ? "" : inert(`Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`);
-    ctx.out(head + render(inertDeep(report), inertDeep(texts), makeStyle(ctx.color)));
+    const labels = new Map(rs.outcomes.map((o) => [o.id, o.label]));
+    ctx.out(head + render(inertDeep(report), inertDeep(texts), inertDeep(labels), makeStyle(ctx.color)));
   } finally {
     await store.close();
   }

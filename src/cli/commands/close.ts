@@ -6,7 +6,7 @@
 import { planClosure, rescreenStatus } from "../../workflow/actions.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import type { Context } from "../context.js";
-import { isServerLog, loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { isServerLog, loadReferral, openStore } from "../record.js";
 import { wrap } from "../render/text.js";
 import { loadTeam } from "../team.js";
 import { inert } from "../render/inert.js";
@@ -31,8 +31,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
-      // A closure takes the outcome to the lowest: the shell's own floor check must agree.
-      refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, 1);
       const head = await tx.append({ kind: "closure", ref, actor: ctx.user, at, body: verdict.body });
       return { seq: head.seq, body: verdict.body, rs };
     });

@@ -4,7 +4,7 @@
  */
 import { planOverride, rescreenStatus } from "../../workflow/actions.js";
 import type { Context } from "../context.js";
-import { loadReferral, openStore, refuseDowngradeBelowFloors } from "../record.js";
+import { loadReferral, openStore } from "../record.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
 
@@ -21,7 +21,6 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);
-      if (verdict.body.direction === "down") refuseDowngradeBelowFloors(rs, { ...state.decision, guards: state.guards }, rs.outcomeLevel.get(verdict.body.to)!);
       const tz = rs.officeHours.time_zone;
       const head = await tx.append({ kind: "override", ref, actor: ctx.user, at: eventTime(state, ctx.now(tz), tz, "the override"), body: verdict.body });
       return { seq: head.seq, body: verdict.body };

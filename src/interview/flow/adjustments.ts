@@ -5,10 +5,10 @@
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
 import type { Decision, OutcomeRef } from "../../rules/types.js";
-import { downgradeFloors, lowestAllowedLevel } from "../../workflow/floors.js";
+import { lowerOutcomes, lowestAllowedLevel, subjectOfDecision } from "../../workflow/floors.js";
 
 // ---------------------------------------------------------------------------------------------
-// After the decision: escalation and downgrade bounds (DESIGN principle 2)
+// After the decision: escalation and downgrade bounds (docs/architecture.md, "Safety principles")
 
 export interface Adjustments {
   /** Outcomes the worker may escalate to (any higher one). */
@@ -22,13 +22,15 @@ export interface Adjustments {
 
 export function adjustments(rs: CompiledRuleSet, decision: Decision): Adjustments {
   const current = decision.outcome.level;
-  const bounds = downgradeFloors(rs, decision);
-  const floors = bounds.map((f) =>
-    f.kind === "hard_floor"
-      ? `hard floor ${outcomeRef(rs, f.level).label}${f.rules.length > 0 ? ` (${f.rules.join(", ")})` : ""}`
-      : `guard ${f.guard} holds at ${outcomeRef(rs, f.level).label}${f.outstanding.length > 0 ? ` until ${f.outstanding.join(", ")}` : ""}`,
+  // How low it may go is decided in src/workflow/floors.ts alone: the same answer the shell and `override` get.
+  const lower = lowerOutcomes(rs, subjectOfDecision(decision), current);
+  const lowest = lowestAllowedLevel(lower, current);
+  const firstHeld = lower.find((l) => l.holds.length > 0);
+  const floors = (firstHeld?.holds ?? []).map((h) =>
+    h.kind === "hard_floor"
+      ? `hard floor ${outcomeRef(rs, h.level).label}${h.rules.length > 0 ? ` (${h.rules.join(", ")})` : ""}`
+      : `guard ${h.guard} holds at ${outcomeRef(rs, h.level).label}${h.outstanding.length > 0 ? ` until ${h.outstanding.join(", ")}` : ""}`,
   );
-  const lowest = lowestAllowedLevel(bounds);
   const all = rs.outcomes.map((o) => outcomeRef(rs, o.level));
   return {
     higher: all.filter((o) => o.level > current),

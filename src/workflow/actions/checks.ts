@@ -6,7 +6,7 @@ import { formatInZone } from "../../rules/time.js";
 import type { GuardState } from "../../rules/types.js";
 import type { CheckBody } from "../events.js";
 import { overdue, type RecordedCheck, type ReferralState } from "../state.js";
-import { closureRequirements, type ClosureRequirement } from "./closures.js";
+import { subjectOfState, whatHolds, type ClosureRequirement, type LowerOutcome } from "../floors.js";
 import { blank, invalid, ok, type Verdict } from "./shared.js";
 
 // ─── Checks ──────────────────────────────────────────────────────────────────────────────────────
@@ -55,21 +55,25 @@ export interface StepStatus {
 export interface ChecksReport {
   ref: string;
   recorded: RecordedCheck[];
-  /** Checks that holding guards still require. */
+  /** Checks that holding guards still require: to keep the decision, and before any lower outcome or closure. */
   outstanding: string[];
   guards: GuardState[];
   steps: StepStatus[];
-  /** What closing as each reason would need now. */
+  /** Each lower outcome (highest first) and what holds it: the same answer `override` gives. */
+  lower: LowerOutcome[];
+  /** What closing as each reason would need now: the same answer `close` gives. */
   closures: ClosureRequirement[];
 }
 
 export function checksReport(state: ReferralState, rs: CompiledRuleSet, now: Date): ChecksReport {
   const recorded = new Set(state.checks.map((c) => c.check));
   const late = new Set(overdue(state, now).map((l) => l.id));
+  // One core answer (floors.ts) for what holds every lower outcome and closure, as override and close see it.
+  const holds = state.closed ? { lower: [], closures: [], outstanding: [] } : whatHolds(rs, subjectOfState(state), state.outcome.level);
   return {
     ref: state.ref,
     recorded: state.checks,
-    outstanding: [...new Set(state.guards.filter((g) => g.status === "holding").flatMap((g) => g.outstanding))],
+    outstanding: [...new Set([...state.guards.filter((g) => g.status === "holding").flatMap((g) => g.outstanding), ...holds.outstanding])],
     guards: state.guards,
     steps: state.decision.steps.map((s) => ({
       id: s.id,
@@ -78,6 +82,7 @@ export function checksReport(state: ReferralState, rs: CompiledRuleSet, now: Dat
       done: recorded.has(s.id),
       overdue: late.has(s.id),
     })),
-    closures: state.closed ? [] : closureRequirements(state, rs),
+    lower: holds.lower,
+    closures: holds.closures,
   };
 }

@@ -3,92 +3,11 @@
  * src/workflow/actions.ts).
  */
 import type { CompiledRuleSet } from "../../rules/compile.js";
-import type { ClosureBody, Role } from "../events.js";
-import { mergeReadings, readGuards, type GuardBearing } from "../guards.js";
+import type { ClosureBody } from "../events.js";
+import { analyseClosure, subjectOfState } from "../floors.js";
 import type { ReferralState } from "../state.js";
 import { rescreenRefusal, type Rescreen } from "./rescreen.js";
-import {
-  blank,
-  bullets,
-  checkText,
-  hardFloorRules,
-  invalid,
-  ok,
-  proposalPendingRefusal,
-  recordHint,
-  refused,
-  REOPEN_HINT,
-  uniqueRoles,
-  type Verdict,
-} from "./shared.js";
-
-// ─── Closure requirements ────────────────────────────────────────────────────────────────────────
-
-export interface ClosureRequirement {
-  reason: string;
-  label: string;
-  /** Guards that govern this closure for this referral. */
-  governed_by: string[];
-  /** Checks still outstanding before it may be proposed. */
-  outstanding: string[];
-  /** Why it can never be closed this way at the front door (hard floor or hard stop), if so. */
-  refused_outright?: string;
-  /** Other guards holding a floor above the lowest outcome (a closure is a downgrade). */
-  floors: { guard: string; floor: string; outstanding: string[] }[];
-  approvals: Role[];
-  evidence_required: boolean;
-}
-
-interface ClosureAnalysis extends ClosureRequirement {
-  bearings: GuardBearing[];
-  governing: GuardBearing[];
-}
-
-function analyseClosure(state: ReferralState, rs: CompiledRuleSet, reason: string): ClosureAnalysis {
-  const cr = rs.raw.closure_reasons.find((c) => c.id === reason)!;
-  const recorded = new Set(state.checks.map((c) => c.check));
-  const bearings = mergeReadings(rs, [state.guards, readGuards(rs, state.decision, { level: 1, closureReason: reason, recorded })]);
-  const governing = bearings.filter((b) => b.applies && b.governsClosures.includes(reason));
-  const outstanding = [...new Set(governing.flatMap((g) => g.outstanding))];
-  const governs = bearings.filter((b) => b.governsClosures.includes(reason));
-  const outright: string[] = [];
-  if (state.decision.hard_floor) outright.push(`it has a hard floor (${state.decision.hard_floor}, set by ${hardFloorRules(rs, state.decision).join(", ")})`);
-  const stops = governs.filter((b) => b.hardStopWhen);
-  if (stops.length > 0) outright.push(`guard ${stops.map((s) => s.id).join(", ")} reports a hard stop (photos or video of an injury, or a disclosure)`);
-  // Any other hard stop a guard reports (a rule set's own kind) still refuses.
-  if (outright.length === 0 && governs.some((b) => b.hardStop))
-    outright.push(
-      `guard ${governs
-        .filter((b) => b.hardStop)
-        .map((s) => s.id)
-        .join(", ")} reports a hard stop`,
-    );
-  const refusedOutright = outright.length > 0 ? outright.join("; and ") : undefined;
-  const floors = bearings
-    .filter((b) => b.applies && b.outstanding.length > 0 && b.floorLevel > 1 && !governing.includes(b))
-    .map((b) => ({ guard: b.id, floor: b.floor, outstanding: b.outstanding }));
-  const approvals = uniqueRoles([cr.approval, ...governing.flatMap((g) => g.approvals)]);
-  return {
-    reason,
-    label: cr.label,
-    governed_by: governing.map((g) => g.id),
-    outstanding,
-    ...(refusedOutright ? { refused_outright: refusedOutright } : {}),
-    floors,
-    approvals,
-    evidence_required: cr.requires_evidence_statement === true,
-    bearings,
-    governing,
-  };
-}
-
-/** What closing this referral as each of the rule set's reasons would need now. */
-export function closureRequirements(state: ReferralState, rs: CompiledRuleSet): ClosureRequirement[] {
-  return rs.raw.closure_reasons.map((c) => {
-    const { bearings: _b, governing: _g, ...req } = analyseClosure(state, rs, c.id);
-    return req;
-  });
-}
+import { blank, bullets, checkText, invalid, ok, proposalPendingRefusal, recordHint, refused, REOPEN_HINT, type Verdict } from "./shared.js";
 
 // ─── Closure ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -113,7 +32,8 @@ export function planClosure(state: ReferralState, rs: CompiledRuleSet, input: Cl
   if (busy) return busy;
   if (input.rescreen.required && !input.rescreen.done) return rescreenRefusal(state, "closed");
 
-  const a = analyseClosure(state, rs, input.reason);
+  // What holds the closure is decided in floors.ts alone.
+  const a = analyseClosure(rs, subjectOfState(state), input.reason);
   if (a.refused_outright) {
     return refused(
       `refused: ${ref} cannot be closed as ${input.reason} at the front door: ${a.refused_outright}. It must go to a strategy discussion.`,

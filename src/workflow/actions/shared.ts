@@ -4,7 +4,7 @@
  */
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
-import type { Decision, OutcomeRef } from "../../rules/types.js";
+import type { OutcomeRef } from "../../rules/types.js";
 import type { Role } from "../events.js";
 import type { ClosureState, OverrideState, ReferralState } from "../state.js";
 
@@ -38,12 +38,6 @@ export function outcomeById(rs: CompiledRuleSet, id: string): OutcomeRef | undef
 
 export const outcomeList = (rs: CompiledRuleSet): string => rs.outcomes.map((o) => o.id).join(", ");
 
-/** The hard rules that set the decision's hard floor (for messages). */
-export function hardFloorRules(rs: CompiledRuleSet, decision: Decision): string[] {
-  const hard = decision.hard_floor ? rs.outcomeLevel.get(decision.hard_floor) : undefined;
-  return decision.fired.filter((f) => f.hard && f.effect === "floor" && f.outcome !== undefined && rs.outcomeLevel.get(f.outcome) === hard).map((f) => f.id);
-}
-
 export const checkText = (rs: CompiledRuleSet, id: string): string => {
   const text = rs.checks.get(id)?.raw.text ?? rs.steps.get(id)?.text;
   return text ? `${id}: ${text.replace(/\s+/g, " ").trim()}` : id;
@@ -60,12 +54,6 @@ export const pendingOf = (state: ReferralState): (OverrideState | ClosureState)[
 export function describePending(p: OverrideState | ClosureState): string {
   return "rationale" in p ? `closure #${p.seq} as ${p.reason} by ${p.by}` : `override #${p.seq} to ${p.to} by ${p.by}`;
 }
-
-export const uniqueRoles = (roles: readonly Role[]): Role[] => {
-  const set = new Set(roles);
-  // Senior manager first: the order people read them in.
-  return (["senior_manager", "manager"] as const).filter((r) => set.has(r));
-};
 
 export const roleName = (r: Role): string => (r === "senior_manager" ? "senior manager" : "manager");
 
