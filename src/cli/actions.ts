@@ -9,7 +9,7 @@ import type { LaterDecision, Refusal } from "../workflow/actions.js";
 import type { ReferralState } from "../workflow/state.js";
 import { formatInZone } from "../rules/time.js";
 import { beforeReceived } from "../workflow/timing.js";
-import { identityOf } from "./record.js";
+import { identityFromAnswers } from "../workflow/match.js";
 
 /** A refusal from the core as the error main() prints: refused → exit 5, invalid → exit 2. */
 export function refusalError(r: Refusal): TriageError {
@@ -29,7 +29,7 @@ export function eventTime(state: ReferralState, now: Date, timeZone: string, wha
 
 /** Later decisions about the same child whose history counts this referral (a day-team re-screen, for instance). */
 export async function laterDecisionsAbout(store: LogReads, rs: CompiledRuleSet, state: ReferralState): Promise<LaterDecision[]> {
-  const identity = identityOf(rs, state.decision.answers);
+  const identity = identityFromAnswers(rs, state.decision.answers);
   if (Object.keys(identity).length === 0) return [];
   const later: LaterDecision[] = [];
   for (const c of await store.findCandidates(identity, { excludeRef: state.ref })) {

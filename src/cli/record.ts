@@ -4,8 +4,7 @@
  */
 import { ExitCode, RefusedError, TriageError } from "../errors.js";
 import type { LogReads, LogStore } from "../log/store.js";
-import { classifyMatch } from "../workflow/match.js";
-import type { Identity } from "../log/types.js";
+import { classifyMatch, identityFromAnswers } from "../workflow/match.js";
 import { canonicalJson } from "../rules/canonical.js";
 import { compileRuleSet, type CompiledRuleSet } from "../rules/compile.js";
 import { evaluate, outcomeRef } from "../rules/evaluate.js";
@@ -16,7 +15,7 @@ import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { checkReceivedAt } from "../workflow/timing.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { describeHold, lowerOutcomes, subjectOfDecision } from "../workflow/floors.js";
-import { deriveState, type ReferralState } from "../workflow/state.js";
+import { deriveState, type EntryLike, type ReferralState } from "../workflow/state.js";
 import { howToApprove } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
 import { mayRecordWith, readGovernance } from "./governance.js";
@@ -98,23 +97,18 @@ export async function loadReferral(store: LogReads, ref: string, cache?: Map<str
   const decision = all.find((e) => e.kind === "decision")?.body as Decision | undefined;
   if (!decision) throw new TriageError(`there is no referral ${ref} in the log ${store.path}`, ExitCode.Usage, "`triage log list` shows the references");
   const rs = await storedRuleSet(store, decision.rule_set.sha256, cache);
+  const entries = all.filter((e) => e.kind !== "decision");
+  return { state: replayState(rs, ref, decision, entries), rs };
+}
+
+/** A referral's state replayed from its decision and later entries, under the rule set it was decided with. */
+export function replayState(rs: CompiledRuleSet, ref: string, decision: Decision, entries: readonly EntryLike[]): ReferralState {
   const outcomeOf = (id: string) => {
     const level = rs.outcomeLevel.get(id);
     if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
     return outcomeRef(rs, level);
   };
-  const entries = all.filter((e) => e.kind !== "decision");
-  return { state: deriveState(ref, decision, entries, outcomeOf, outcomeRef(rs, 1)), rs };
-}
-
-export function identityOf(rs: CompiledRuleSet, answers: Readonly<Record<string, Answer>>): Identity {
-  const identity: Identity = {};
-  for (const q of rs.questions) {
-    const kind = q.raw.identity;
-    const a = answers[q.id];
-    if (kind && typeof a === "string" && a !== "unknown") identity[kind] = a;
-  }
-  return identity;
+  return deriveState(ref, decision, entries, outcomeOf, outcomeRef(rs, 1));
 }
 
 export interface LinkChoices {
@@ -130,7 +124,7 @@ export async function lookupHistory(
   receivedAt: string,
   choices: LinkChoices,
 ): Promise<HistoryUsed> {
-  const identity = identityOf(rs, answers);
+  const identity = identityFromAnswers(rs, answers);
   const counted = new Map<string, string>();
   const possible: PossibleMatch[] = [];
   const hasIdentity = Object.keys(identity).length > 0;

@@ -6,6 +6,7 @@
 import type { CompiledQuestion, CompiledRuleSet } from "./compile.js";
 import { emptyEnv, setAnswer } from "./evaluate.js";
 import { formatInZone, localTimeGap, parseDate, parseDateTime } from "./time.js";
+import { closest } from "./suggest.js";
 import { NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts } from "./types.js";
 
 export interface AnswerProblem {
@@ -23,30 +24,6 @@ export interface CheckedAnswers {
 export const FREE_TEXT_MAX_CHARS = 20_000;
 
 export type UnansweredMode = "error" | "unknown";
-
-function nearest(name: string, ids: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const id of ids) {
-    const score = levenshtein(name, id);
-    if (score < bestScore) [best, bestScore] = [id, score];
-  }
-  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
 
 /** Normalises one answer to its question's type; returns a message when it does not fit. */
 export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: string): { ok: true; answer: Answer } | { ok: false; message: string } {
@@ -126,7 +103,7 @@ export function checkAnswers(rs: CompiledRuleSet, written: Readonly<Record<strin
   const ids = rs.questions.map((q) => q.id);
   for (const key of Object.keys(written)) {
     if (!rs.questionIndex.has(key)) {
-      const near = nearest(key, ids);
+      const near = closest(key, ids, 1)[0];
       problems.push({ question: key, message: `unknown question "${key}"${near ? `; did you mean "${near}"?` : ""}` });
     }
   }

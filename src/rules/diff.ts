@@ -15,7 +15,7 @@ export { conditionThresholds, thresholdUses, type ThresholdUse, type UseKind } f
 export {
   diffRuleSets,
   fieldChanges,
-  identityOf,
+  ruleSetIdentity,
   SECTIONS,
   type Change,
   type ItemDiff,

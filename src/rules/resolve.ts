@@ -5,6 +5,7 @@
  */
 import { CLOCK_FACTS, HISTORY_FACTS, leafOperator, type ResolvedCondition, type ResolvedLeaf } from "./conditions.js";
 import type { Operator, RawCondition, RawQuestion, RawRuleSet } from "./schema.js";
+import { didYouMean } from "./suggest.js";
 import { UNKNOWN, type HistoryFacts } from "./types.js";
 
 export interface Issue {
@@ -51,11 +52,6 @@ export function allowsUnknown(q: RawQuestion): boolean {
 
 const list = (items: readonly unknown[]): string => items.map((x) => String(x)).join(", ");
 
-function suggest(name: string, known: readonly string[]): string {
-  const near = known.filter((k) => k.includes(name) || name.includes(k) || k.slice(0, 4) === name.slice(0, 4)).slice(0, 3);
-  return near.length > 0 ? `did you mean ${list(near)}?` : `expected one of: ${list(known.slice(0, 40))}${known.length > 40 ? ", …" : ""}`;
-}
-
 export function resolveCondition(condition: RawCondition, scope: Scope, path: (string | number)[], issues: Issue[]): ResolvedCondition {
   if ("all" in condition && Array.isArray(condition.all))
     return { kind: "all", items: condition.all.map((c, i) => resolveCondition(c, scope, [...path, "all", i], issues)) };
@@ -95,7 +91,7 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
     const id = leaf.q as string;
     const index = scope.questionIndex.get(id);
     if (index === undefined) {
-      issues.push({ path: [...path, "q"], message: `unknown question "${id}"; ${suggest(id, [...scope.questionIndex.keys()])}` });
+      issues.push({ path: [...path, "q"], message: `unknown question "${id}"; ${didYouMean(id, [...scope.questionIndex.keys()])}` });
       return fallback;
     }
     if (index >= scope.visibleBefore) {
@@ -139,7 +135,7 @@ function resolveLeaf(leaf: Record<string, unknown>, scope: Scope, path: (string 
       const name = (v as { threshold: string }).threshold;
       const t = scope.raw.thresholds[name];
       if (!t) {
-        issues.push({ path: [...p, "threshold"], message: `unknown threshold "${name}"; ${suggest(name, Object.keys(scope.raw.thresholds))}` });
+        issues.push({ path: [...p, "threshold"], message: `unknown threshold "${name}"; ${didYouMean(name, Object.keys(scope.raw.thresholds))}` });
         return Number.NaN;
       }
       thresholds.push({ name, value: t.value });

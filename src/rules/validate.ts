@@ -5,6 +5,7 @@
 import { readsOutcome } from "./conditions.js";
 import { allowsUnknown, makeScope, optionValues, resolveCondition, type Issue, type Scope } from "./resolve.js";
 import type { RawDuration, RawQuestion, RawRuleSet } from "./schema.js";
+import { didYouMean } from "./suggest.js";
 import { UNKNOWN } from "./types.js";
 
 type Path = (string | number)[];
@@ -21,7 +22,7 @@ function duplicates(items: readonly { id: string }[], where: string, issues: Iss
 function known(ids: Iterable<string>, id: string, what: string, path: Path, issues: Issue[]): boolean {
   const all = [...ids];
   if (all.includes(id)) return true;
-  issues.push({ path, message: `unknown ${what} "${id}"; expected one of: ${all.join(", ")}` });
+  issues.push({ path, message: `unknown ${what} "${id}"; ${didYouMean(id, all)}` });
   return false;
 }
 
@@ -31,7 +32,7 @@ function checkDuration(d: RawDuration, path: Path, raw: RawRuleSet, issues: Issu
     if (!raw.thresholds[n.threshold])
       issues.push({
         path: [...path, unit, "threshold"],
-        message: `unknown threshold "${n.threshold}"; expected one of: ${Object.keys(raw.thresholds).join(", ")}`,
+        message: `unknown threshold "${n.threshold}"; ${didYouMean(n.threshold, Object.keys(raw.thresholds))}`,
       });
   } else if (n < 0 || (unit === "working_days" && !Number.isInteger(n))) {
     issues.push({ path: [...path, unit], message: `${unit} must be ${unit === "working_days" ? "a whole number" : "a number"} ≥ 0` });

@@ -5,6 +5,12 @@
 
 export type Role = "manager" | "senior_manager";
 
+/** How a role reads in a sentence: the one place role names are spelt. */
+export const roleName = (r: Role): string => (r === "senior_manager" ? "senior manager" : "manager");
+
+/** Who must agree, as a sentence: "a senior manager and a manager". */
+export const rolesNeeded = (roles: readonly Role[]): string => roles.map((r) => `a ${roleName(r)}`).join(" and ");
+
 /** A check done (what, by whom — the entry's actor — when, what was found). */
 export interface CheckBody {
   check: string;

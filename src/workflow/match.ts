@@ -4,6 +4,9 @@
  * reject; only strong evidence (same local reference, or same name and date of birth) is *exact*.
  * Missing or "unknown" parts never count as agreement, and never as disagreement either.
  */
+import type { CompiledRuleSet } from "../rules/compile.js";
+import { editDistance } from "../rules/suggest.js";
+import { UNKNOWN, type Answer } from "../rules/types.js";
 
 /** Who a referral is about, as far as anyone knows. Any part may be missing or "unknown". */
 export interface Identity {
@@ -11,6 +14,21 @@ export interface Identity {
   dob?: string | null;
   ref?: string | null;
   postcode?: string | null;
+}
+
+/**
+ * Who a referral is about, from the rule set's identity questions (in question order; the first
+ * known answer of each kind counts). "Not known" is left out. The one reading, for the interview's
+ * lookups, the record and the statistics.
+ */
+export function identityFromAnswers(rs: CompiledRuleSet, answers: Readonly<Record<string, Answer | undefined>>): Identity {
+  const identity: Identity = {};
+  for (const q of rs.questions) {
+    const kind = q.raw.identity;
+    const a = answers[q.id];
+    if (kind && typeof a === "string" && a !== UNKNOWN && identity[kind] === undefined) identity[kind] = a;
+  }
+  return identity;
 }
 
 export type MatchKind = "exact" | "possible" | "none";
@@ -161,25 +179,7 @@ function keyOfNormal(normal: string): string {
         .join(" ");
 }
 
-/** Damerau-Levenshtein distance (optimal string alignment: insert, delete, substitute, swap neighbours). */
-export function editDistance(a: string, b: string): number {
-  const n = b.length;
-  // Three rolling rows (two back, one back, this one), allocated once per call.
-  let before = new Int32Array(n + 1);
-  let prev = Int32Array.from({ length: n + 1 }, (_, j) => j);
-  let row = new Int32Array(n + 1);
-  for (let i = 1; i <= a.length; i++) {
-    row[0] = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] as number) + 1);
-      row[j] = best;
-    }
-    [before, prev, row] = [prev, row, before];
-  }
-  return prev[n] as number;
-}
+export { editDistance };
 
 /** How two known, normalised names resemble each other, or undefined if they do not. */
 export function nameResemblance(a: string, b: string): string | undefined {

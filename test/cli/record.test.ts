@@ -23,6 +23,7 @@ let logs = 0;
 function context(dbPath: string): Context {
   return {
     rulesPath: "fixtures/rulesets/minimal.yaml",
+    rulesExplicit: true,
     dbPath,
     dbIsDefault: false,
     teamPath: undefined,

@@ -51,8 +51,11 @@ describe("broken rule files: every problem, each at file:line:col", () => {
     expect(problemsOf("unknown-references")).toHaveLength(4);
   });
 
-  it("says what was expected: the valid ids", () => {
-    expect(problemsOf("unknown-references").join("\n")).toContain("expected one of: none, help, assess, strategy, protect");
+  it("says what was meant: the closest valid id by edit distance", () => {
+    const text = problemsOf("unknown-references").join("\n");
+    expect(text).toContain('unknown outcome "protection"; did you mean protect?');
+    expect(text).toContain('unknown step "chronology_review"; did you mean chronology?');
+    expect(text).toContain('unknown threshold "urgent_hour"; did you mean urgent_hours?');
   });
 });
 

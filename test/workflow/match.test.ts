@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyMatch, editDistance, nameKey, normaliseName, normalisePostcode, soundex } from "../../src/workflow/match.js";
+import type { CompiledRuleSet } from "../../src/rules/compile.js";
+import { classifyMatch, editDistance, identityFromAnswers, nameKey, normaliseName, normalisePostcode, soundex } from "../../src/workflow/match.js";
 
 // All names are fictional.
 describe("normalisation", () => {
@@ -143,5 +144,24 @@ describe("invisible and compatibility characters do not change a name (issue 10)
     expect(normaliseName(name)).toBe("star hobson");
     expect(nameKey(name)).toBe(nameKey("Star Hobson"));
     expect(classifyMatch({ name, dob: "2025-03-02" }, star).kind).toBe("exact");
+  });
+});
+
+describe("identityFromAnswers: one reading of who a referral is about", () => {
+  // Two questions of one identity kind: the first known answer counts, wherever identity is read.
+  const rs = {
+    questions: [
+      { id: "child_name", raw: { identity: "name" } },
+      { id: "known_as", raw: { identity: "name" } },
+      { id: "child_dob", raw: { identity: "dob" } },
+      { id: "concerns", raw: {} },
+    ],
+  } as unknown as CompiledRuleSet;
+
+  it("takes the first known answer of each kind, in question order, and leaves out 'not known'", () => {
+    expect(identityFromAnswers(rs, { child_name: "Robin Example", known_as: "Rob", child_dob: "unknown", concerns: ["neglect"] })).toEqual({
+      name: "Robin Example",
+    });
+    expect(identityFromAnswers(rs, { child_name: "unknown", known_as: "Rob", child_dob: "2020-02-02" })).toEqual({ name: "Rob", dob: "2020-02-02" });
   });
 });

@@ -6,6 +6,7 @@
 import { TriageError } from "../../errors.js";
 import { localTimeGap, parseDateTime } from "../../rules/time.js";
 import { checksReport, planCheck, type ChecksReport } from "../../workflow/actions.js";
+import { roleName } from "../../workflow/events.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { makeStyle, type Style } from "../render/style.js";
@@ -50,7 +51,7 @@ function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string,
       const name = labels.get(l.outcome) ?? humanise(l.outcome);
       const status =
         l.holds.length === 0
-          ? `can be proposed now; then ${l.approvals.map((a) => (a === "senior_manager" ? "senior manager" : "manager")).join(" + ")}`
+          ? `can be proposed now; then ${l.approvals.map(roleName).join(" + ")}`
           : l.holds
               .map((h) =>
                 h.kind === "hard_floor"
@@ -66,7 +67,7 @@ function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string,
   if (r.closures.length > 0) {
     out.push("", style.heading("To close"));
     for (const c of r.closures) {
-      const who = c.approvals.map((a) => (a === "senior_manager" ? "senior manager" : "manager")).join(" + ");
+      const who = c.approvals.map(roleName).join(" + ");
       const status = c.refused_outright
         ? style.bad(`never at the front door: ${c.refused_outright}`)
         : c.outstanding.length > 0

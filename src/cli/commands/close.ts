@@ -4,6 +4,7 @@
  * file loads, asks, appends (in one write transaction, so two workers cannot both propose) and prints.
  */
 import { planClosure, rescreenStatus } from "../../workflow/actions.js";
+import { rolesNeeded } from "../../workflow/events.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import type { Context } from "../context.js";
 import { isServerLog, loadReferral, openStore } from "../record.js";
@@ -43,7 +44,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const out = [`Closure #${seq} of ${ref} proposed as "${label}" by ${ctx.user}: pending.`];
     out.push(
       ...wrap(
-        `Needs the agreement of ${body.approvals_required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`,
+        `Needs the agreement of ${rolesNeeded(body.approvals_required)}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`,
         "  ",
       ),
     );

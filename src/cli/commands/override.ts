@@ -3,6 +3,7 @@
  * the hard floor and the guards (src/workflow/actions.ts) and waits for a manager's agreement.
  */
 import { planOverride, rescreenStatus } from "../../workflow/actions.js";
+import { rolesNeeded } from "../../workflow/events.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
@@ -32,7 +33,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     }
     if (body.direction === "up") ctx.out(inert(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`));
     else {
-      const who = (body.approvals_required ?? ["manager"]).map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ");
+      const who = rolesNeeded(body.approvals_required ?? ["manager"]);
       ctx.out(
         inert(
           `Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`,

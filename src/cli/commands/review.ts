@@ -6,7 +6,7 @@
  */
 import { TriageError } from "../../errors.js";
 import { planReview } from "../../workflow/actions.js";
-import type { ReviewBody } from "../../workflow/events.js";
+import { roleName, rolesNeeded, type ReviewBody } from "../../workflow/events.js";
 import type { ReferralState } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { isServerLog, loadReferral, openStore } from "../record.js";
@@ -25,7 +25,7 @@ function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | n
 }
 
 function describe(body: ReviewBody, seq: number, state: ReferralState, ref: string): string {
-  const role = body.role === "senior_manager" ? "senior manager" : "manager";
+  const role = roleName(body.role);
   if (body.of === "decision") {
     if (body.action === "agree") return `Review #${seq}: ${role} agreed with the decision on ${ref} (outcome ${state.outcome.id}).`;
     if (body.action === "challenge")
@@ -40,7 +40,7 @@ function describe(body: ReviewBody, seq: number, state: ReferralState, ref: stri
   if (target.status === "effective")
     return `Review #${seq}: ${role} agreed with ${what}. It now takes effect: ${ref} is ${state.closed ? `closed as ${state.closure!.reason}, outcome ` : ""}${state.outcome.id}.`;
   const required = "rationale" in target ? state.closure!.approvals_required : (o!.approvals_required ?? ["manager"]);
-  return `Review #${seq}: ${role} agreed with ${what}; still pending: it needs ${required.map((r) => (r === "senior_manager" ? "a senior manager" : "a manager")).join(" and ")} (different people), agreed so far by ${target.approvals.map((a) => a.by).join(", ")}.`;
+  return `Review #${seq}: ${role} agreed with ${what}; still pending: it needs ${rolesNeeded(required)} (different people), agreed so far by ${target.approvals.map((a) => a.by).join(", ")}.`;
 }
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {

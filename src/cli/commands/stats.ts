@@ -5,16 +5,15 @@
  */
 import { TriageError } from "../../errors.js";
 import { claimedByOther } from "../../log/os-user.js";
-import { normaliseDob, normaliseName } from "../../workflow/match.js";
+import { identityFromAnswers, normaliseDob, normaliseName } from "../../workflow/match.js";
 import type { CompiledRuleSet } from "../../rules/compile.js";
-import { outcomeRef } from "../../rules/evaluate.js";
 import { formatInZone, fromLocal, parseDate, parseDateTime } from "../../rules/time.js";
 import type { Decision, OutcomeRef } from "../../rules/types.js";
 import { rescreenStatus, type LaterDecision } from "../../workflow/actions.js";
-import { deriveState, type EntryLike } from "../../workflow/state.js";
+import type { EntryLike } from "../../workflow/state.js";
 import { computeStats, type StatsCase } from "../../workflow/stats.js";
 import type { Context } from "../context.js";
-import { identityOf, openStore, storedRuleSet } from "../record.js";
+import { openStore, replayState, storedRuleSet } from "../record.js";
 import { renderByRuleSet, renderStats } from "../render/stats.js";
 import { byRuleSet, governance, type GovernanceEntry } from "../../workflow/rule-approval.js";
 import { makeStyle } from "../render/style.js";
@@ -66,15 +65,10 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     for (const d of decisions) {
       if (since && Date.parse(d.received_at) < since.getTime()) continue;
       const rs = await storedRuleSet(store, d.rule_set.sha256, cache);
-      const outcomeOf = (id: string) => {
-        const level = rs.outcomeLevel.get(id);
-        if (level === undefined) throw new TriageError(`outcome ${id} is not in rule set ${rs.id} ${rs.version}`);
-        return outcomeRef(rs, level);
-      };
-      const state = deriveState(d.ref!, d, entries.get(d.ref!) ?? [], outcomeOf, outcomeRef(rs, 1));
+      const state = replayState(rs, d.ref!, d, entries.get(d.ref!) ?? []);
       for (const o of rs.outcomes) if (!outcomes.some((x) => x.id === o.id)) outcomes.push({ id: o.id, level: o.level, label: o.label });
       for (const c of rs.raw.closure_reasons) if (c.requires_evidence_statement) reasons.add(c.id);
-      const identity = identityOf(rs, d.answers);
+      const identity = identityFromAnswers(rs, d.answers);
       const name = normaliseName(identity.name ?? undefined);
       const dob = normaliseDob(identity.dob ?? undefined);
       cases.push({ state, rescreen: rescreenStatus(state, rs, later.get(d.ref!) ?? []), ...(name && dob ? { identityKey: `${name}|${dob}` } : {}) });

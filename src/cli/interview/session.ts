@@ -37,7 +37,7 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
     const far = howFar(rs, draft.flow, facts());
     draft.progress = { answered: far.answered, total: far.total };
     const name = identityOf(rs, draft.flow, facts()).name;
-    if (name !== undefined) draft.child = name;
+    if (typeof name === "string") draft.child = name;
     else delete draft.child;
     await deps.drafts.saveDraft({ id: deps.draftId, createdBy: deps.user, ruleSetSha256: rs.sha256, state: draft, at: nowIso() });
   };

@@ -3,7 +3,8 @@
  * src/interview/flow.ts).
  */
 import type { CompiledRuleSet } from "../../rules/compile.js";
-import { NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts } from "../../rules/types.js";
+import { NO_HISTORY, type Answer, type HistoryFacts } from "../../rules/types.js";
+import { identityFromAnswers, type Identity } from "../../workflow/match.js";
 import { effectiveAnswers, visibility, type FlowState } from "./state.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -11,16 +12,9 @@ import { effectiveAnswers, visibility, type FlowState } from "./state.js";
 
 export type IdentityKind = "name" | "dob" | "ref" | "postcode";
 
-/** The identity answers given so far (visible, on the path), by kind; "not known" is left out. */
-export function identityOf(rs: CompiledRuleSet, state: FlowState, history: HistoryFacts = NO_HISTORY): Partial<Record<IdentityKind, string>> {
-  const answers = effectiveAnswers(rs, state, history);
-  const out: Partial<Record<IdentityKind, string>> = {};
-  for (const q of rs.questions) {
-    const kind = q.raw.identity;
-    const a = answers[q.id];
-    if (kind && typeof a === "string" && a !== UNKNOWN && out[kind] === undefined) out[kind] = a;
-  }
-  return out;
+/** The identity answers given so far (visible, on the path), by kind; "not known" is left out (src/workflow/match.ts reads them). */
+export function identityOf(rs: CompiledRuleSet, state: FlowState, history: HistoryFacts = NO_HISTORY): Identity {
+  return identityFromAnswers(rs, effectiveAnswers(rs, state, history));
 }
 
 /** The identity questions' answers by question id (for the history lookup). */

@@ -102,7 +102,7 @@ function diffById<T extends { id: string }>(a: readonly T[], b: readonly T[], ex
   return out.sort((p, q) => compareIds(p.id, q.id));
 }
 
-export function identityOf(rs: CompiledRuleSet): RuleSetIdentity {
+export function ruleSetIdentity(rs: CompiledRuleSet): RuleSetIdentity {
   return { id: rs.id, version: rs.version, sha256: rs.sha256 };
 }
 
@@ -117,7 +117,7 @@ export function diffRuleSets(oldRs: CompiledRuleSet, newRs: CompiledRuleSet): Ru
     closure_reasons: [],
     invariants: [],
   });
-  const base = { old: identityOf(oldRs), new: identityOf(newRs) };
+  const base = { old: ruleSetIdentity(oldRs), new: ruleSetIdentity(newRs) };
   if (oldRs.sha256 === newRs.sha256) return { ...base, identical: true, settings: [], thresholds: [], options: [], sections: empty(), count: 0 };
   const a = oldRs.raw;
   const b = newRs.raw;

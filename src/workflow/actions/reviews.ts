@@ -2,9 +2,9 @@
  * Reviews by a manager: agree, challenge or escalate, and who may (part of src/workflow/actions.ts).
  */
 import type { CompiledRuleSet } from "../../rules/compile.js";
-import type { ReviewBody, Role } from "../events.js";
+import { roleName, type ReviewBody, type Role } from "../events.js";
 import { filledSlots, type ClosureState, type OverrideState, type ReferralState } from "../state.js";
-import { blank, describePending, invalid, ok, outcomeById, outcomeList, pendingOf, refused, REOPEN_HINT, roleName, type Verdict } from "./shared.js";
+import { blank, describePending, invalid, ok, outcomeById, outcomeList, pendingOf, refused, REOPEN_HINT, type Verdict } from "./shared.js";
 
 // ─── Team ────────────────────────────────────────────────────────────────────────────────────────
 

@@ -5,7 +5,6 @@
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { outcomeRef } from "../../rules/evaluate.js";
 import type { OutcomeRef } from "../../rules/types.js";
-import type { Role } from "../events.js";
 import type { ClosureState, OverrideState, ReferralState } from "../state.js";
 
 export interface Refusal {
@@ -54,8 +53,6 @@ export const pendingOf = (state: ReferralState): (OverrideState | ClosureState)[
 export function describePending(p: OverrideState | ClosureState): string {
   return "rationale" in p ? `closure #${p.seq} as ${p.reason} by ${p.by}` : `override #${p.seq} to ${p.to} by ${p.by}`;
 }
-
-export const roleName = (r: Role): string => (r === "senior_manager" ? "senior manager" : "manager");
 
 /** Refuses a second proposal (a closure or a downgrade) while one waits for approval; undefined when none does. */
 export function proposalPendingRefusal<T>(state: ReferralState): Verdict<T> | undefined {
