@@ -2,7 +2,7 @@
 // threshold changed. Plain ESM over the built code: run `npm run build` first, then
 // `node bench/diff-bench.mjs`.
 //   BENCH_DIFF_N   logged decisions to replay (default 100,000)
-// Target (DESIGN.md "Performance targets"): `rules diff` replaying 100k logged referrals ≤ 10 s.
+// Target (README "Performance"): `rules diff` replaying 100k logged referrals ≤ 10 s.
 //
 // The log is built directly through the store: the fixture referrals are evaluated in full under
 // the shipped rules with varied earlier-contact counts, history and dates (a few thousand real

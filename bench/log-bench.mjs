@@ -2,7 +2,7 @@
 // Plain ESM over the built code: run `npm run build` first, then `node bench/log-bench.mjs`.
 //   BENCH_LOG_N        decisions in the large log (default 1,000,000)
 //   BENCH_LOG_APPENDS  single-transaction appends to time (default 2,000)
-// Targets (DESIGN.md "Performance targets"): filtered list on 1M ≤ 50 ms; verify ≥ 300 MB/s.
+// Targets (README "Performance"): filtered list on 1M ≤ 50 ms; verify ≥ 300 MB/s.
 // Everything is written under a temp folder that is removed at the end. All data is fictional.
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";

@@ -1,4 +1,4 @@
-// `npm run bench`: the performance targets of DESIGN.md, measured on this machine (not timed tests).
+// `npm run bench`: the performance targets in README "Performance", measured on this machine (not timed tests).
 // Builds first (npm script). Each part prints its figure beside its target; nothing here fails a build
 // (the exit status is non-zero only when a part could not run at all).
 //   BENCH_JSON=FILE        also write the figures as JSON (bench/figures.mjs describes the shape;

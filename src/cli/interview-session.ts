@@ -2,7 +2,7 @@
  * The guided interview's imperative shell: `triage new` in a terminal and `triage resume`.
  *
  * The pure flow (src/interview/flow.ts) says what to ask; this loop asks it through a Prompter,
- * saves the draft after every answer (DESIGN principle 6), looks up earlier referrals once the
+ * saves the draft after every answer (docs/architecture.md, principle 6), looks up earlier referrals once the
  * child's name and date of birth are known (principle 4), shows the review screen and the decision
  * card, takes the worker's accept / escalate / downgrade and analysis, and records. Ctrl-C, SIGHUP
  * and SIGTERM leave the draft and exit 130 with the command that continues it.

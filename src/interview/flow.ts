@@ -1,6 +1,6 @@
 /**
  * The guided interview as pure functions (docassemble's "recompute the next question from the
- * answers", engineering notes §4.2). The state is plain JSON — `{ answers, asked }` — so it can be
+ * answers"; docs/architecture.md, "The interview's gestures"). The state is plain JSON — `{ answers, asked }` — so it can be
  * saved as a draft after every answer and resumed anywhere:
  *
  * - `answers` holds every answer ever given, including answers to questions that are hidden now

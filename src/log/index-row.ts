@@ -6,7 +6,7 @@ import type { Answer } from "../rules/types.js";
 import { nameKey, normaliseDob, normaliseName, normalisePostcode, normaliseRef } from "../workflow/match.js";
 import type { DecisionRow } from "./types.js";
 
-/** The identity questions (vocabulary.yaml, section "Identity"). */
+/** The identity questions (the rule set's `identity` questions, docs/rule-format.md). */
 export const IDENTITY_QUESTIONS = { name: "child_name", dob: "child_dob", ref: "child_ref", postcode: "household_postcode" } as const;
 
 /** The parts of a decision body the index is built from. */

@@ -1,6 +1,6 @@
 /**
  * Compiles a validated rule set once into closures and lookup tables, so each evaluation is a few
- * array reads and function calls (DESIGN: evaluated in microseconds).
+ * array reads and function calls (evaluation takes microseconds: README "Performance").
  */
 import type { ValidRuleSet } from "./load.js";
 import { compileCondition, readsOutcome, type Predicate, type ResolvedCondition } from "./conditions.js";

@@ -91,7 +91,7 @@ export const question = z.strictObject({
   max_length: z.number().int().positive().optional(),
   when: condition.optional(),
   critical: z.boolean().optional(),
-  /** Whether "not known" is an allowed answer. Default true (DESIGN: unknown is not no). */
+  /** Whether "not known" is an allowed answer. Default true (docs/architecture.md, principle 3: not known is not no). */
   allow_unknown: z.boolean().optional(),
   /** The answer "not known" counts as for rule evaluation: the worst case. */
   unknown_counts_as: z.union([z.string(), z.number(), z.array(z.string())]).optional(),

@@ -1,6 +1,6 @@
 /**
  * Plain data shared by the core and the shell: answers, history facts, the clock, and the decision
- * record (DESIGN.md "The decision record" — a contract).
+ * record (a contract: docs/rule-format.md and docs/architecture.md, principle 5).
  */
 
 /** The threshold that sets how far back earlier referrals count (days); read by the history lookup. */

@@ -2,7 +2,7 @@
  * What may be done to a referral after its decision, decided purely: given the derived state, the
  * rule set it was decided under, who is acting (and, for reviews, their role in the team), each
  * function returns either the body of the entry to append or a refusal with its message. The
- * command files only load, call, append and render (DESIGN: functional core, imperative shell).
+ * command files only load, call, append and render (docs/architecture.md, "Layers": functional core, imperative shell).
  *
  * Refusals are of two kinds: `invalid` (bad input — exit 2) and `refused` (a safety rule or the
  * workflow forbids it — exit 5).

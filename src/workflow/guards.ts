@@ -1,5 +1,5 @@
 /**
- * Guards re-read for an action taken after the decision (brief §f). A guard's `when` was evaluated
+ * Guards re-read for an action taken after the decision (docs/architecture.md, principle 1). A guard's `when` was evaluated
  * once, at decision time, against the outcome then and the closure the worker proposed then. A later
  * closure or downgrade changes both facts, so the guards are read again with the decision's own
  * answers, history and clock — plus the proposed closure reason and the outcome the action would
@@ -9,7 +9,7 @@ import type { CompiledRuleSet } from "../rules/compile.js";
 import { buildEnv } from "../rules/evaluate.js";
 import type { Answer, Decision, GuardState } from "../rules/types.js";
 
-/** The question through which a worker proposes a closure at decision time (vocabulary.yaml). */
+/** The question through which a worker proposes a closure at decision time (the shipped rule set's question id). */
 export const PROPOSED_CLOSURE_QUESTION = "proposed_closure_reason";
 
 export interface GuardReading {

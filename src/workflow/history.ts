@@ -1,5 +1,5 @@
 /**
- * History facts for the rules (DESIGN principle 4): earlier referrals about the same child, counted
+ * History facts for the rules (docs/architecture.md, principle 4): earlier referrals about the same child, counted
  * within the rule set's window. Pure: the shell finds the earlier referrals in the log.
  */
 import type { CompiledRuleSet } from "../rules/compile.js";

@@ -1,5 +1,5 @@
 /**
- * The audit measures of brief §(h) that the log can answer, over derived referral states. Pure:
+ * The audit measures that the log can answer (docs/architecture.md, "Audit measures"), over derived referral states. Pure:
  * states in, figures out (the shell reads the log; render/stats.ts prints).
  *
  * Definitions (each figure is reproducible by hand from the log):

@@ -1,5 +1,5 @@
 /**
- * `triage stats [--since DATE]`: the audit measures of brief §(h) the log can answer. Reads every
+ * `triage stats [--since DATE]`: the audit measures the log can answer (docs/architecture.md, "Audit measures"). Reads every
  * entry once, replays each referral received in the period, and hands the states to the pure
  * computeStats (src/workflow/stats.ts).
  */
@@ -20,7 +20,7 @@ import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
 import { inertDeep } from "../render/inert.js";
 
-/** Closure reasons that mean "not substantiated" (vocabulary.yaml); those needing an evidence statement mean "malicious". */
+/** Closure reasons that mean "not substantiated" (the shipped rule set's closure reasons); those needing an evidence statement mean "malicious". */
 const UNSUBSTANTIATED = ["not_substantiated_after_checks"];
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Interview drafts (DESIGN principle 6: saved after every answer): what a draft holds, the store
+ * Interview drafts (docs/architecture.md, principle 6: saved after every answer): what a draft holds, the store
  * they are kept in, and how one is read back and listed (part of src/cli/interview-session.ts).
  */
 import { randomBytes } from "node:crypto";

@@ -1,5 +1,5 @@
 /**
- * The identity checkpoint (DESIGN principle 4): once the child's name and date of birth are known,
+ * The identity checkpoint (docs/architecture.md, principle 4): once the child's name and date of birth are known,
  * and again at submission, earlier referrals are looked up and the worker says which possible
  * matches are this child (part of src/cli/interview-session.ts).
  */

@@ -1,10 +1,10 @@
 /**
  * The Inquirer adapter: each rule-set question type gets its prompt, with the gestures Inquirer
- * lacks (engineering notes §4.2): a "← Back" choice on select and checkbox prompts, and Esc on a
+ * lacks (docs/architecture.md, "The interview's gestures"): a "← Back" choice on select and checkbox prompts, and Esc on a
  * small custom input prompt (number, date, date-time and text). The only module that imports
  * @inquirer/*; everything above it sees the Prompter seam declared in flow.ts.
  *
- * Safety details (DESIGN principle 3): "not known" is offered wherever the question allows it, is
+ * Safety details (docs/architecture.md, principle 3): "not known" is offered wherever the question allows it, is
  * listed last, and is never the pre-selected default of a critical question — not even when it was
  * the previous answer (the worker has to choose it again). Exclusive options (none, none_known,
  * unknown) cannot be combined with others. Input is validated as typed, with the format spelled out.

@@ -27,7 +27,7 @@ export interface Rescreen {
 }
 
 /**
- * Out-of-hours decisions are provisional until the day team re-screens them (brief §g): a manager's
+ * Out-of-hours decisions are provisional until the day team re-screens them (docs/architecture.md, principle 7): a manager's
  * agreement with or escalation of the decision made in office hours, or a later decision about the
  * same child made in office hours. A challenge is not a re-screen.
  */
