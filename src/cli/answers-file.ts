@@ -54,7 +54,9 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
     const source = await yaml();
     if (source.syntaxProblems.length > 0) throw new InvalidInputError(`${file} is not valid YAML or JSON`, source.syntaxProblems);
     const { toData } = await import("../rules/yaml-source.js");
-    data = toData(source);
+    const read = toData(source);
+    if (!read.ok) throw new InvalidInputError(`${file} uses too many YAML aliases`, read.problems);
+    data = read.data;
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new InvalidInputError(`${file}: expected a map from question id to answer`, [`${file}:1:1: expected a map such as "child_age_band: 1_4y"`]);

@@ -35,7 +35,11 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
     return store;
   }
   const { openLog } = await import("../log/open.js");
-  const store = openLog(ctx.dbPath, { readonly: options.readonly === true, notice: ctx.err, ...(ctx.osUser !== undefined && { osUser: ctx.osUser }) });
+  const store = openLog(ctx.dbPath, {
+    readonly: options.readonly === true,
+    notice: (message: string) => ctx.err(message),
+    ...(ctx.osUser !== undefined && { osUser: ctx.osUser }),
+  });
   if (store.isNew && !options.readonly)
     ctx.err(`Created the decision log at ${ctx.dbPath} (owner-only). Keep it backed up; \`triage log verify\` proves it intact.`);
   if (!options.readonly) {

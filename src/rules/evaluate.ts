@@ -90,7 +90,7 @@ export function setAnswer(env: Env, q: CompiledQuestion, answer: Answer): void {
   if (isPartlyUnknown(answer)) {
     // The listed options plus what "not known" counts as (docs/rule-format.md, partial_unknown).
     env.unknown[q.index] = true;
-    const rest = q.countsAs !== undefined ? (Array.isArray(q.countsAs) ? q.countsAs : [q.countsAs as string]) : [UNKNOWN];
+    const rest = q.countsAs !== undefined ? (typeof q.countsAs === "object" ? q.countsAs : [String(q.countsAs)]) : [UNKNOWN];
     env.values[q.index] = [...new Set([...answer.filter((x) => x !== UNKNOWN), ...rest])];
     return;
   }

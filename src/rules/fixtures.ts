@@ -8,7 +8,6 @@ import { evaluate } from "./evaluate.js";
 import { formatInZone, parseDateTime } from "./time.js";
 import { NO_HISTORY, type Decision, type GuardStatus, type HistoryFacts, type HistoryUsed } from "./types.js";
 import { parseSource, toData } from "./yaml-source.js";
-import { InvalidInputError } from "../errors.js";
 
 export interface FixtureExpect {
   outcome: string;
@@ -57,13 +56,9 @@ const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.eve
 export function parseFixture(text: string, file: string): { fixture?: Fixture; problems: string[] } {
   const source = parseSource(text, file);
   if (source.syntaxProblems.length > 0) return { problems: source.syntaxProblems };
-  let data: unknown;
-  try {
-    data = toData(source);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return { problems: [...error.problems] };
-    throw error;
-  }
+  const read = toData(source);
+  if (!read.ok) return { problems: read.problems };
+  const data = read.data;
   const problems: string[] = [];
   if (!isMap(data)) return { problems: [`${file}:1:1: expected a fixture map (name, now, answers, expect)`] };
   const known = new Set(["name", "description", "now", "answers", "history", "expect", "todo"]);

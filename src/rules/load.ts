@@ -75,13 +75,9 @@ function shapeProblems(source: SourceDoc, issues: ZodIssue[], prefix: (string | 
 export function parseRuleSet(text: string, file: string): ParseResult {
   const source = parseSource(text, file);
   if (source.syntaxProblems.length > 0) return { ok: false, problems: source.syntaxProblems };
-  let data: unknown;
-  try {
-    data = toData(source);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return { ok: false, problems: [...error.problems] };
-    throw error;
-  }
+  const read = toData(source);
+  if (!read.ok) return { ok: false, problems: read.problems };
+  const data = read.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, problems: [`${file}:1:1: expected a rule set (a YAML map with id, version, outcomes, questions, rules, …)`] };
   }

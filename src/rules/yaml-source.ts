@@ -1,6 +1,5 @@
 /** YAML text with source positions: parse once, then turn a data path into file:line:col. */
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
-import { InvalidInputError } from "../errors.js";
 
 export interface SourceDoc {
   file: string;
@@ -32,17 +31,18 @@ export function parseSource(text: string, file: string): SourceDoc {
 export const MAX_ALIAS_COUNT = 100;
 
 /**
- * The document as plain data. A "billion laughs" alias bomb is refused as bad input (exit 2) by the
- * yaml package's alias limit, before it can exhaust memory.
+ * The document as plain data, or the problem. A "billion laughs" alias bomb is refused as bad input
+ * by the yaml package's alias limit, before it can exhaust memory; the caller reports it (exit 2).
  */
-export function toData(source: SourceDoc): unknown {
+export function toData(source: SourceDoc): { ok: true; data: unknown } | { ok: false; problems: string[] } {
   try {
-    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return { ok: true, data: source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (error) {
-    if (error instanceof ReferenceError || /alias/i.test(String((error as Error)?.message))) {
-      throw new InvalidInputError(`${source.file} uses too many YAML aliases`, [
-        `${source.file}: YAML aliases expand beyond the limit of ${MAX_ALIAS_COUNT} (maxAliasCount): refused as a resource-exhaustion attack`,
-      ]);
+    if (error instanceof ReferenceError || (error instanceof Error && /alias/i.test(error.message))) {
+      return {
+        ok: false,
+        problems: [`${source.file}: YAML aliases expand beyond the limit of ${MAX_ALIAS_COUNT} (maxAliasCount): refused as a resource-exhaustion attack`],
+      };
     }
     throw error;
   }

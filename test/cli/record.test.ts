@@ -12,6 +12,7 @@ import { recordDecision } from "../../src/cli/record.js";
 import { RefusedError } from "../../src/errors.js";
 import { openLog } from "../../src/log/open.js";
 import { checkAnswers } from "../../src/rules/answers.js";
+import { approveInLog } from "../helpers/governance.js";
 import { compileFile } from "../helpers/rules.js";
 
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
@@ -45,6 +46,8 @@ const BASE = { received_at: "2026-11-27T10:00", child_name: "Robin Example", age
 
 async function propose(answers: Record<string, unknown>, to: string) {
   const dbPath = join(dir, `log-${++logs}.db`);
+  // Not a governance test: the test rule set is approved on the log, as a rules lead would.
+  await approveInLog(dbPath, "fixtures/rulesets/minimal.yaml");
   const store = openLog(dbPath);
   try {
     const checked = checkAnswers(rs, answers);

@@ -11,7 +11,6 @@ import { evaluate } from "../../src/rules/evaluate.js";
 import { lintRuleSet } from "../../src/rules/lint.js";
 import { parseRuleSet } from "../../src/rules/load.js";
 import type { RawQuestion, RawRuleSet } from "../../src/rules/schema.js";
-import type { Answers } from "../../src/rules/types.js";
 import { ScriptedPrompter } from "../../src/interview/scripted.js";
 import { exclusiveOptions } from "../../src/cli/interview/prompter.js";
 import { formatAnswer } from "../../src/interview/flow/review.js";
@@ -57,7 +56,7 @@ const base = {
 const decide = (answers: Record<string, unknown>) => {
   const checked = checkAnswers(rs, { ...base, ...answers });
   expect(checked.problems).toEqual([]);
-  return evaluate(rs, { answers: checked.answers as Answers, now: "2026-11-25T10:30:00+00:00" });
+  return evaluate(rs, { answers: checked.answers, now: "2026-11-25T10:30:00+00:00" });
 };
 
 describe("partial_unknown: answers", () => {
@@ -144,8 +143,8 @@ describe("partial_unknown: lint's unknown invariant", () => {
     const [known, unknown] = v!.counterexample.sides;
     expect(unknown!.decision.answers.concerns).toContain("unknown");
     // Re-evaluated with the real evaluator, the "not known" side really is lower.
-    const lo = evaluate(broken, { answers: unknown!.decision.answers as Answers, now: v!.counterexample.now });
-    const hi = evaluate(broken, { answers: known!.decision.answers as Answers, now: v!.counterexample.now });
+    const lo = evaluate(broken, { answers: unknown!.decision.answers, now: v!.counterexample.now });
+    const hi = evaluate(broken, { answers: known!.decision.answers, now: v!.counterexample.now });
     expect(lo.computed_outcome.level).toBeLessThan(hi.computed_outcome.level);
   });
 });

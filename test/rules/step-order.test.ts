@@ -58,7 +58,7 @@ describe("out-of-hours re-screen (issue 13 class 9)", () => {
   const FRIDAY = "fixtures/referrals/92-ooh-friday-evening-low-level-early-help.yaml";
   const friday = parseFixture(readFileSync(repoPath(FRIDAY), "utf8"), FRIDAY).fixture!;
   it("a Friday-evening referral's re-screen is due at the start of the next working day (Monday), not Tuesday", () => {
-    const d = evaluate(rs, { answers: checkAnswers(rs, friday.answers).answers as Answers, now: "2026-03-13T19:45:00+00:00" });
+    const d = evaluate(rs, { answers: checkAnswers(rs, friday.answers).answers, now: "2026-03-13T19:45:00+00:00" });
     expect(d.steps.find((s) => s.id === "day_team_rescreen")?.due_by).toBe("2026-03-16T09:00:00+00:00");
     expect(d.computed_outcome.id).toBe("early_help");
     expect(d.flags).toContain("ooh_provisional");

@@ -30,7 +30,7 @@ export function localDateTime(iso: string): string {
 export function formatAnswer(q: CompiledQuestion, answer: Answer | undefined): string {
   if (answer === undefined) return "(not answered)";
   if (isUnknownAnswer(answer)) return optionLabel(q, UNKNOWN);
-  if (Array.isArray(answer) && answer.includes(UNKNOWN))
+  if (typeof answer === "object" && answer.includes(UNKNOWN))
     return `${answer
       .filter((v) => v !== UNKNOWN)
       .map((v) => optionLabel(q, v))

@@ -314,7 +314,7 @@ const HARM_CONCERNS = [
 // ---------------------------------------------------------------------------------------------
 
 const sameAnswer = (a: Answer, b: Answer): boolean => JSON.stringify(a) === JSON.stringify(b);
-const asList = (a: Answer | undefined): string[] => (Array.isArray(a) ? a : []);
+const asList = (a: Answer | undefined): string[] => (typeof a === "object" ? [...a] : []);
 
 /** Builds the baseline for one rule set: what its vocabulary allows to be checked, and what not. */
 export function baselineInvariants(rs: CompiledRuleSet): BaselineResult {
@@ -617,19 +617,19 @@ function questionsIn(c: RawCondition): string[] {
   const x = c as Record<string, unknown>;
   if (Array.isArray(x.all)) return (x.all as RawCondition[]).flatMap(questionsIn);
   if (Array.isArray(x.any)) return (x.any as RawCondition[]).flatMap(questionsIn);
-  if (x.not) return questionsIn(x.not as RawCondition);
+  if (x.not) return questionsIn(x.not);
   return typeof x.q === "string" ? [x.q] : [];
 }
 
 /** Drops option values a rule set's question lacks from `in`/`contains_any` lists (a missing value can never be answered). */
 function trimCondition(c: RawCondition, questions: Map<string, { options: string[] }>): RawCondition {
   const x = c as Record<string, unknown>;
-  if (Array.isArray(x.all)) return { all: (x.all as RawCondition[]).map((i) => trimCondition(i, questions)) } as RawCondition;
-  if (Array.isArray(x.any)) return { any: (x.any as RawCondition[]).map((i) => trimCondition(i, questions)) } as RawCondition;
+  if (Array.isArray(x.all)) return { all: (x.all as RawCondition[]).map((i) => trimCondition(i, questions)) };
+  if (Array.isArray(x.any)) return { any: (x.any as RawCondition[]).map((i) => trimCondition(i, questions)) };
   if (typeof x.q !== "string") return c;
   const q = questions.get(x.q);
   if (!q) return c;
   const out: Record<string, unknown> = { ...x };
   for (const op of ["in", "contains_any"] as const) if (Array.isArray(x[op])) out[op] = (x[op] as string[]).filter((v) => q.options.includes(v));
-  return out as RawCondition;
+  return out;
 }
