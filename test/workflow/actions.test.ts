@@ -428,8 +428,10 @@ describe("rescreenStatus", () => {
 
 describe("checksReport and guard re-reading", () => {
   it("says what override and close would meet: each lower outcome and closure with what holds it, the same answer they give", () => {
-    // Fixture 08: G1 does not apply as decided (strategy discussion), but a downgrade to early help brings it into force.
-    const state = derive(decide("08", { decider: "lee.lead" }), []);
+    // Fixture 77: a strategy discussion with no hard floor. G1 does not apply as decided, but a
+    // downgrade to early help brings it into force. (Fixture 08 served until rules 1.1 gave it a hard floor.)
+    const state = derive(decide("77", { decider: "lee.lead" }), []);
+    expect(state.decision.hard_floor).toBeFalsy();
     expect(state.guards.find((g) => g.id === "G1_never_presumed_malicious")?.status).toBe("not_applicable");
     const report = checksReport(state, rs, new Date("2026-06-30T12:00:00Z"));
     expect(report.lower.map((l) => l.outcome)).toEqual(["s17_assessment", "early_help", "advice_or_nfa"]);
