@@ -16,6 +16,8 @@ export interface CommonOptions {
   now?: string;
   team?: string;
   json?: boolean;
+  /** Commander's negation of --no-pager: false when it was given. */
+  pager?: boolean;
 }
 
 export interface Context {
@@ -42,6 +44,8 @@ export interface Context {
   stdoutIsTTY: boolean;
   out(text: string): void;
   err(text: string): void;
+  /** Long text for a person: through the pager in a terminal (src/cli/pager.ts), else as out(). */
+  page(text: string): Promise<void>;
 }
 
 /** The package root (…/triage), found from this file's location in dist/cli/. */
@@ -84,6 +88,8 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
   // colour codes survive only when colour is on); the renderers have already made each person's or
   // file's string inert, so this only matters if one was missed. JSON is exact and already safe.
   const line = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+  const out = (text: string) => void process.stdout.write(line(json ? text : inert(text, { keepSgr: color })));
+  const pagerEnabled = options.pager !== false && process.stdout.isTTY === true;
   return {
     rulesPath: resolve(options.rules ?? env.TRIAGE_RULES ?? SHIPPED_RULES),
     rulesExplicit: (options.rules ?? env.TRIAGE_RULES) !== undefined,
@@ -100,7 +106,14 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     color,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
-    out: (text) => void process.stdout.write(line(json ? text : inert(text, { keepSgr: color }))),
+    out,
     err: (text) => void process.stderr.write(line(inert(text, { keepSgr: color }))),
+    page: async (text) => {
+      if (!pagerEnabled || json) return out(text);
+      const { page } = await import("./pager.js");
+      // less: quit at once when it fits after all (-F), keep colours (-R), leave the text on screen (-X).
+      const pagerEnv = { ...env, LESS: env.LESS ?? "FRX" };
+      await page(inert(text, { keepSgr: color }), { enabled: true, command: env.PAGER, rows: process.stdout.rows ?? 24, env: pagerEnv }, out);
+    },
   };
 }

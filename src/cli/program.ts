@@ -62,6 +62,7 @@ export function createProgram(): Command {
     .option("--now <iso>", "the clock, e.g. 2026-11-27T14:05 (local to the rule set's time zone) or with an offset; env TRIAGE_NOW")
     .option("--team <file>", "team file with managers and senior managers (default: team.yaml beside the log; env TRIAGE_TEAM)")
     .option("--json", "print JSON instead of text")
+    .option("--no-pager", "print long output straight to the terminal (default: $PAGER, else less -R, when output is a terminal)")
     .addHelpText("after", EXIT_CODES)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

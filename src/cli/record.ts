@@ -290,14 +290,17 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
       analysis: typeof options.analysis === "string" ? options.analysis : undefined,
     });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
-    else ctx.out(`${await renderCard(ctx, decision, rs.outcomes.length)}\n\n${inert(`Recorded as ${decision.ref} in ${store.path}`)}`);
+    else {
+      await ctx.page(await renderCard(ctx, decision, rs));
+      ctx.out(`\n${inert(`Recorded as ${decision.ref} in ${store.path}`)}`);
+    }
   } finally {
     await store.close();
   }
 }
 
 /** The decision card as text; chalk and the renderers load only when text is wanted (not for --json). */
-export async function renderCard(ctx: Context, decision: Decision, outcomeCount: number): Promise<string> {
+export async function renderCard(ctx: Context, decision: Decision, rs: CompiledRuleSet): Promise<string> {
   const [{ renderDecision }, { makeStyle }] = await Promise.all([import("./render/decision.js"), import("./render/style.js")]);
-  return renderDecision(decision, makeStyle(ctx.color), outcomeCount);
+  return renderDecision(decision, makeStyle(ctx.color), rs);
 }

@@ -242,8 +242,14 @@ describe("a malicious closure: checks, two approvals, and the warning on the nex
     const lines = r.stdout.split("\n");
     const warning = lines.findIndex((l) => l.startsWith(`! Earlier referral ${A}`));
     expect(warning).toBeGreaterThan(-1);
-    expect(warning).toBeLessThan(lines.findIndex((l) => l.startsWith("Outcome")));
-    expect(lines.slice(warning, warning + 2).join(" ")).toContain("was closed as referral considered malicious after the guard's checks");
+    // On the first screen, before what to do now.
+    expect(warning).toBeLessThan(lines.findIndex((l) => l.startsWith("Act now")));
+    expect(
+      lines
+        .slice(warning, warning + 2)
+        .join(" ")
+        .replace(/\s+/g, " "),
+    ).toContain('was closed as "Referral considered malicious" after the guard\'s checks');
     const d = t.json(["log", "show", B]);
     const fired = d.fired.map((f: { id: string }) => f.id);
     expect(fired).toContain("E2_prior_malicious_closure");
@@ -416,7 +422,7 @@ describe("log list filters on derived state, and stats", () => {
     expect(list("--guarded")).toEqual([L3]);
     expect(list("--pending")).toEqual([L4]);
     const shown = t.cli(["log", "show", L4, "--now", "2026-04-20T12:30"]);
-    expect(shown.stdout).toMatch(/pending override #\d+ to s17_assessment by worker\.one/);
+    expect(shown.stdout).toMatch(/pending override #\d+ to Child and family assessment \(s17\) by worker\.one/);
   });
 
   it("--overdue: a step past its deadline without a record", () => {
@@ -475,7 +481,7 @@ describe("log list filters on derived state, and stats", () => {
     const text = t.cli(["stats", "--now", "2026-03-13T12:00"]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("Decisions by outcome");
-    expect(text.stdout).toMatch(/s17_assessment\s+1\s+2\s+█+/);
+    expect(text.stdout).toMatch(/Child and family assessment \(s17\)\s+1\s+2\s+█+/);
     expect(text.stdout).toContain("Decisions by referrer");
     expect(t.cli(["stats", "--since", "last week"]).code).toBe(2);
   });

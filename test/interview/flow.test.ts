@@ -276,7 +276,7 @@ describe("the decision's bounds for escalation and downgrade", () => {
     const a = adjustments(rs, decision);
     expect(a.higher.map((o) => o.id)).toEqual(["protect"]);
     expect(a.lower).toEqual([]);
-    expect(a.floors[0]).toMatch(/hard floor Strategy discussion \(R1_baby_injury\)/);
+    expect(a.floors[0]).toMatch(/hard floor Strategy discussion \(Injury to a baby\)/);
     expect(downgradeRefusal(rs, decision, "help")).toMatch(/not allowed: hard floor/);
   });
 
@@ -290,12 +290,12 @@ describe("the decision's bounds for escalation and downgrade", () => {
     const a = adjustments(rs, low);
     expect(a.lowestLevel).toBe(3);
     expect(a.lower).toEqual([]);
-    expect(downgradeRefusal(rs, low, "help")).toMatch(/guard G1_not_presumed_malicious holds/);
+    expect(downgradeRefusal(rs, low, "help")).toMatch(/"Never presumed malicious without checks" holds at Assessment until 3 checks are recorded/);
     // G1 does not apply as decided, but a downgrade to help would bring it into force with its checks
     // outstanding: not offered, as `triage override` would refuse it (one answer, src/workflow/floors.ts).
     expect(decision.outcome.id).toBe("assess");
     expect(adjustments(rs, decision).lower).toEqual([]);
-    expect(downgradeRefusal(rs, decision, "help")).toMatch(/guard G1_not_presumed_malicious holds at Assessment/);
+    expect(downgradeRefusal(rs, decision, "help")).toMatch(/"Never presumed malicious without checks" holds at Assessment/);
     // Where no guard would hold, the lower outcomes are offered.
     const other = evaluate(rs, {
       answers: checkAnswers(rs, { ...BASE, age: "older", concerns: ["other"], contacts: 5, referrer: "family" }).answers,

@@ -3,7 +3,6 @@
  * session (its own server socket, so parallel runs never meet), driven with `send-keys` and read
  * with `capture-pane`. Every wait polls the pane with a deadline; nothing sleeps a fixed time.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -13,8 +12,8 @@ import { IN_CI } from "../helpers/ci.js";
 import { runCli, sandbox } from "../helpers/cli.js";
 import { approveInLog } from "../helpers/governance.js";
 import { repoPath } from "../helpers/rules.js";
+import { HAVE_TMUX, Pane as TmuxPane, type PaneOptions } from "../helpers/tmux.js";
 
-const HAVE_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
 // Outside CI a machine without tmux skips these; under CI=true they run and fail, never vanish.
 if (!HAVE_TMUX && !IN_CI) console.warn("test/interview/pty.test.ts: skipping the pseudo-terminal tests: tmux is not installed (apt-get install tmux)");
 
@@ -25,66 +24,17 @@ const box = sandbox();
 const { dir, env } = box;
 afterAll(() => box.cleanup());
 
-const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-// One tmux server per pane: `tmux -L triage-test-<pid>-<n>`, so parallel runs and consecutive tests never share one.
-const sockets: string[] = [];
-let servers = 0;
-
-function tmux(socket: string, ...args: string[]): string {
-  const r = spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8", env });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(" ")} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-class Pane {
-  constructor(readonly socket: string) {}
-
-  static start(triageArgs: string[]): Pane {
-    const socket = `triage-test-${process.pid}-${++servers}`;
-    sockets.push(socket);
-    const command = `cd ${shellQuote(repoPath("."))} && node bin/triage ${triageArgs.map(shellQuote).join(" ")}; echo "[exit $?]"; sleep 600`;
-    tmux(socket, "new-session", "-d", "-x", "100", "-y", "40", "-s", "t", command);
-    return new Pane(socket);
-  }
-
-  /** The whole pane with its scrollback, wrapped lines joined. */
-  text(): string {
-    return tmux(this.socket, "capture-pane", "-p", "-J", "-S", "-2000", "-t", "t");
-  }
-
-  /** The bottom of the pane: where the prompt being asked is. */
-  tail(lines = 14): string {
-    return this.text().trimEnd().split("\n").slice(-lines).join("\n");
-  }
-
-  keys(...keys: string[]): void {
-    tmux(this.socket, "send-keys", "-t", "t", ...keys);
-  }
-
-  type(text: string): void {
-    tmux(this.socket, "send-keys", "-t", "t", "-l", text);
-  }
-
-  kill(): void {
-    spawnSync("tmux", ["-L", this.socket, "kill-server"], { env });
-  }
-
-  /** Waits until `pattern` shows at the bottom (default) or anywhere in the pane. */
-  async waitFor(pattern: RegExp | string, options: { anywhere?: boolean; timeoutMs?: number } = {}): Promise<RegExpMatchArray> {
-    const re = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : pattern;
-    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-    for (;;) {
-      const m = re.exec(options.anywhere ? this.text() : this.tail());
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in the terminal; it shows:\n${this.text()}`);
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  }
-}
+const panes: TmuxPane[] = [];
+const Pane = {
+  start(triageArgs: string[], options?: PaneOptions): TmuxPane {
+    const pane = TmuxPane.start(triageArgs, env, options);
+    panes.push(pane);
+    return pane;
+  },
+};
 
 afterEach(() => {
-  for (const socket of sockets.splice(0)) spawnSync("tmux", ["-L", socket, "kill-server"], { env });
+  for (const pane of panes.splice(0)) pane.kill();
 });
 
 let counter = 0;
@@ -159,8 +109,10 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
 
     await t.waitFor("? What do you want to do with this outcome?");
     const card = t.text();
-    expect(card).toMatch(/Outcome\s+STRATEGY DISCUSSION\s+level 4 of 5\s+· hard floor: strategy/);
-    expect(card).toContain("R1_baby_injury");
+    expect(card).toMatch(/STRATEGY DISCUSSION\s+level 4 of 5 · hard floor\nWhy \(a hard floor: no one at the front door may go below it\): Injury to a baby/);
+    expect(card).not.toContain("R1_baby_injury"); // labels, not ids
+    // The first screen sits right above the question: outcome, Act now and deadlines.
+    expect(t.tail(30)).toMatch(/STRATEGY DISCUSSION[\s\S]*Act now[\s\S]*Deadlines[\s\S]*What do you want to do with this outcome/);
     expect(card).toMatch(/A lower outcome cannot be proposed: hard floor Strategy discussion/);
     t.keys("Down", "Enter"); // Escalate
     await t.waitFor("? Escalate to which outcome?");

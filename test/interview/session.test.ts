@@ -113,7 +113,7 @@ describe("a whole interview (dry run: no log)", () => {
     expect(drafts.snapshots[1]!.child).toBe("Alex Example");
     expect(drafts.snapshots.at(-1)!.stage).toBe("review");
     // The card was shown before the choice.
-    expect(prompter.output).toContain("Outcome");
+    expect(prompter.output).toContain("Act now");
     expect(prompter.output).toContain("Review: the answers so far");
   });
 
@@ -208,7 +208,7 @@ describe("downgrades", () => {
     const result = await conductInterview(deps(prompter));
     expect(result.kind === "dry_run" && result.decision.hard_floor).toBe("strategy");
     expect(prompter.events.find((e) => e.key === "decision")!.choices).toEqual(["accept", "escalate"]);
-    expect(prompter.output).toMatch(/A lower outcome cannot be proposed: hard floor Strategy discussion \(R1_baby_injury\)/);
+    expect(prompter.output).toMatch(/A lower outcome cannot be proposed: hard floor Strategy discussion \(Injury to a baby\)/);
   });
 
   it("offer only outcomes at or above every floor, need a reason, and go to the recorder as a proposal", async () => {

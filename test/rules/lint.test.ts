@@ -392,6 +392,7 @@ describe("triage rules lint (command)", () => {
     stdoutIsTTY: false,
     out: (t) => void output.push(t),
     err: (t) => void output.push(t),
+    page: async (t) => void output.push(t),
   });
   afterEach(() => {
     output.length = 0;

@@ -9,23 +9,28 @@ import { checksReport, planCheck, type ChecksReport } from "../../workflow/actio
 import { roleName } from "../../workflow/events.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
+import { inert, inertDeep, inertLine } from "../render/inert.js";
+import { labelsFor, type Labels } from "../render/labels.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { localTime, table, wrap } from "../render/text.js";
 import { eventTime, refusalError } from "../actions.js";
-import { inert, inertDeep, inertLine } from "../render/inert.js";
 
-const humanise = (id: string): string => id.replace(/_/g, " ");
-
-function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string, string>, style: Style): string {
+function render(r: ChecksReport, labels: Labels, style: Style): string {
   const out: string[] = [style.bold(`${r.ref} — checks`), ""];
   const guards = r.guards.filter((g) => g.status !== "not_applicable");
+  const hanging = (text: string, indent: string) => wrap(text, indent).map((l, i) => (i === 0 ? l : `  ${l}`));
+  // Ids appear only where the worker types them: in the --record hint.
+  const recordAs = (id: string) => style.dim(`(--record ${id})`);
   out.push(style.heading("Guards"));
   if (guards.length === 0) out.push("  No guard applies to the decision as made.");
-  for (const g of guards) out.push(`  ${g.id}  ${g.status === "holding" ? style.bad("HOLDING") : style.ok("released")}  floor ${humanise(g.floor)}`);
+  for (const g of guards)
+    out.push(
+      ...hanging(`${labels.guard(g.id)}: ${g.status === "holding" ? style.bad("HOLDING") : style.ok("released")} · floor ${labels.outcome(g.floor)}`, "  "),
+    );
   out.push("");
   out.push(style.heading(`Outstanding (${r.outstanding.length})`));
   if (r.outstanding.length === 0) out.push("  None: no guard is waiting for a check, for this outcome, a lower one or a closure.");
-  for (const c of r.outstanding) out.push(...wrap(`- ${c}: ${texts.get(c) ?? ""}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+  for (const c of r.outstanding) out.push(...hanging(`- ${labels.checkText(c)} ${recordAs(c)}`, "  "));
   out.push("");
   out.push(style.heading(`Recorded (${r.recorded.length})`));
   if (r.recorded.length === 0) out.push("  Nothing recorded since the decision.");
@@ -33,7 +38,7 @@ function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string,
     out.push(
       table(
         ["#", "CHECK", "BY", "DONE", "FOUND"],
-        r.recorded.map((c) => [String(c.seq), c.check, c.by, localTime(c.done_at), c.found].map(inertLine)),
+        r.recorded.map((c) => [String(c.seq), labels.item(c.check), c.by, localTime(c.done_at), c.found].map(inertLine)),
         style,
       ).replace(/^/gm, "  "),
     );
@@ -41,14 +46,13 @@ function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string,
     out.push("", style.heading("Steps"));
     for (const s of r.steps) {
       const mark = s.done ? style.ok("[done]") : s.overdue ? style.bad("[OVERDUE]") : "[ ]";
-      out.push(`  ${mark} ${s.id}${s.due_by ? `  due ${localTime(s.due_by)}` : ""}`);
+      out.push(...hanging(`${mark} ${labels.item(s.id)}${s.due_by ? ` — due ${localTime(s.due_by)}` : ""} ${s.done ? "" : recordAs(s.id)}`, "  "));
     }
   }
   if (r.lower.length > 0) {
     // The same answer `triage override --to` gives (src/workflow/floors.ts).
     out.push("", style.heading("To lower the outcome"));
     for (const l of r.lower) {
-      const name = labels.get(l.outcome) ?? humanise(l.outcome);
       const status =
         l.holds.length === 0
           ? `can be proposed now; then ${l.approvals.map(roleName).join(" + ")}`
@@ -56,30 +60,27 @@ function render(r: ChecksReport, texts: Map<string, string>, labels: Map<string,
               .map((h) =>
                 h.kind === "hard_floor"
                   ? style.bad(
-                      `never at the front door: hard floor ${labels.get(h.outcome) ?? humanise(h.outcome)}${h.rules.length > 0 ? ` (${h.rules.join(", ")})` : ""}`,
+                      `never at the front door: hard floor ${labels.outcome(h.outcome)}${h.rules.length > 0 ? ` (${h.rules.map((id) => labels.rule(id)).join("; ")})` : ""}`,
                     )
-                  : `held by ${h.guard} at ${labels.get(h.outcome) ?? humanise(h.outcome)} until: ${h.outstanding.join(", ")}`,
+                  : `held by "${labels.guard(h.guard)}" at ${labels.outcome(h.outcome)} until: ${h.outstanding.map((c) => labels.check(c)).join("; ")}`,
               )
               .join("; ");
-      out.push(...wrap(`${name}: ${status}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+      out.push(...hanging(`${labels.outcome(l.outcome)}: ${status}`, "  "));
     }
   }
   if (r.closures.length > 0) {
     out.push("", style.heading("To close"));
+    const checkList = (ids: readonly string[]) => ids.map((c) => labels.check(c)).join("; ");
     for (const c of r.closures) {
       const who = c.approvals.map(roleName).join(" + ");
       const status = c.refused_outright
         ? style.bad(`never at the front door: ${c.refused_outright}`)
         : c.outstanding.length > 0
-          ? `after ${c.governed_by.join(", ")}'s checks: ${c.outstanding.join(", ")}`
+          ? `after ${c.governed_by.map((g) => labels.guard(g)).join(", ")} — checks: ${checkList(c.outstanding)}`
           : c.floors.length > 0
-            ? `after ${c.floors.map((f) => `${f.guard}'s checks: ${f.outstanding.join(", ")}`).join("; ")}`
+            ? `after ${c.floors.map((f) => `${labels.guard(f.guard)} — checks: ${checkList(f.outstanding)}`).join("; ")}`
             : `can be proposed now`;
-      out.push(
-        ...wrap(`${c.reason}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  ").map((l, i) =>
-          i === 0 ? l : `    ${l.trimStart()}`,
-        ),
-      );
+      out.push(...hanging(`${labels.closure(c.reason)}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  "));
     }
   }
   out.push("", style.dim(`Record one: triage checks ${r.ref} --record CHECK --found "what was found" [--at WHEN]`));
@@ -114,10 +115,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       ctx.out(JSON.stringify(appended === undefined ? report : { ...report, appended }, null, 2));
       return;
     }
-    const texts = new Map([...rs.checks].map(([id, c]) => [id, c.raw.text.replace(/\s+/g, " ").trim()]));
-    const head = appended === undefined ? "" : inert(`Recorded ${record} as entry #${appended} by ${ctx.user}.\n\n`);
-    const labels = new Map(rs.outcomes.map((o) => [o.id, o.label]));
-    ctx.out(head + render(inertDeep(report), inertDeep(texts), inertDeep(labels), makeStyle(ctx.color)));
+    const head = appended === undefined ? "" : inert(`Recorded "${labelsFor(rs).item(record!)}" as entry #${appended} by ${ctx.user}.\n\n`);
+    await ctx.page(head + render(inertDeep(report), labelsFor(rs), makeStyle(ctx.color)));
   } finally {
     await store.close();
   }

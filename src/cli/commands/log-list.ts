@@ -9,11 +9,12 @@ import { fromLocal, parseDate, parseDateTime } from "../../rules/time.js";
 import { overdue } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
+import { inertLine } from "../render/inert.js";
+import { labelsFor } from "../render/labels.js";
 import { stateSummary } from "../render/referral.js";
 import { makeStyle } from "../render/style.js";
 import { localTime, table } from "../render/text.js";
 import { loadRules } from "../rules-loader.js";
-import { inertLine } from "../render/inert.js";
 
 function instant(flag: string, text: string, tz: string): string {
   const date = parseDate(text);
@@ -49,7 +50,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   try {
     const now = ctx.now(tz);
     const cache = new Map<string, CompiledRuleSet>();
-    const picked: { row: DecisionRow; outcome: string; state: string[] }[] = [];
+    const picked: { row: DecisionRow; outcome: string; label: string; state: string[]; words: string[] }[] = [];
     const seen = new Set<string>();
     let page = derived ? Math.max(200, limit * 4) : limit;
     // Keyset paging, newest first: each page ends at the oldest received time seen so far (inclusive,
@@ -62,7 +63,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         if (seen.has(row.ref)) continue;
         seen.add(row.ref);
         fresh++;
-        const { state } = await loadReferral(store, row.ref, cache);
+        const { state, rs } = await loadReferral(store, row.ref, cache);
         const keep =
           (str("outcome") === undefined || state.outcome.id === str("outcome")) &&
           (ruleVersion === undefined || state.decision.rule_set.version === ruleVersion) &&
@@ -70,7 +71,14 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
           (options.pending !== true || state.pending) &&
           (options.guarded !== true || state.guards.some((g) => g.status === "holding")) &&
           (options.overdue !== true || overdue(state, now).length > 0);
-        if (keep) picked.push({ row, outcome: state.outcome.id, state: stateSummary(state, now) });
+        if (keep)
+          picked.push({
+            row,
+            outcome: state.outcome.id,
+            label: state.outcome.label,
+            state: stateSummary(state, now),
+            words: ctx.json ? [] : stateSummary(state, now, labelsFor(rs)),
+          });
         if (picked.length >= limit) break;
       }
       if (picked.length >= limit || rows.length < page) break;
@@ -93,11 +101,11 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     }
     if (picked.length === 0) return ctx.out("No decisions match.");
     const style = makeStyle(ctx.color);
-    ctx.out(
+    await ctx.page(
       table(
         ["REFERENCE", "RECEIVED", "CHILD", "OUTCOME", "RESPOND BY", "STATE"],
         picked.map((p) =>
-          [p.row.ref, localTime(p.row.received_at), p.row.child_name ?? "—", p.outcome, localTime(p.row.respond_by ?? undefined), p.state.join(", ")].map(
+          [p.row.ref, localTime(p.row.received_at), p.row.child_name ?? "—", p.label, localTime(p.row.respond_by ?? undefined), p.words.join(", ")].map(
             inertLine,
           ),
         ),

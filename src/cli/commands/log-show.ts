@@ -45,8 +45,9 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
       return;
     }
     const style = makeStyle(ctx.color);
-    ctx.out(renderReferral(state, entries, style, rs.outcomes.length, now));
-    ctx.out(`\n${style.bold("Rule set")}  ${inertLine(`${ruleSet.id} ${ruleSet.version} (sha256 ${ruleSet.sha256.slice(0, 12)}): ${ruleSet.approval}`)}`);
+    await ctx.page(
+      `${renderReferral(state, entries, style, rs, now)}\n\n${style.bold("Rule set")}  ${inertLine(`${ruleSet.id} ${ruleSet.version} (sha256 ${ruleSet.sha256.slice(0, 12)}): ${ruleSet.approval}`)}`,
+    );
   } finally {
     await store.close();
   }

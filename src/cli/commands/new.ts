@@ -43,7 +43,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       );
     const decision = evaluate(rs, { answers: input.answers, ...(history ? { history } : {}), now: formatInZone(now, tz), warnings });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
-    else ctx.out(await renderCard(ctx, decision, rs.outcomes.length));
+    else await ctx.page(await renderCard(ctx, decision, rs));
     return;
   }
   const { recordFromAnswers } = await import("../record.js");

@@ -15,11 +15,11 @@ import type { Decision } from "../../rules/types.js";
 import type { Context } from "../context.js";
 import { openStore, storedRuleSet } from "../record.js";
 import { renderDecision } from "../render/decision.js";
+import { inert, inertDeep } from "../render/inert.js";
 import { renderExplanation } from "../render/explain.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { wrap } from "../render/text.js";
 import { loadRules } from "../rules-loader.js";
-import { inert, inertDeep } from "../render/inert.js";
 
 export interface ExplainLoggedOptions {
   /** A rule file to decide the same case under, side by side with the logged decision. */
@@ -211,7 +211,7 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
       return;
     }
     const s = makeStyle(ctx.color);
-    const out = [renderDecision(reproduced, s, rs.outcomes.length), "", renderExplanation(inertDeep(explanation), s), ""];
+    const out = [renderDecision(reproduced, s, rs), "", renderExplanation(inertDeep(explanation), s), ""];
     out.push(s.heading("Reproduction"));
     out.push(
       `  from the rule set stored with it: ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}); answers and history as used; clock ${stored.decided_at}`,
@@ -229,7 +229,7 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
       for (const d of diffs) out.push(`    ${inert(d)}`);
     }
     if (comparison) out.push("", ...renderComparison(inertDeep(comparison), inertDeep(stored), s));
-    ctx.out(out.join("\n"));
+    await ctx.page(out.join("\n"));
   } finally {
     await store.close();
   }

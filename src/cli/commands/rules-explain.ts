@@ -4,10 +4,10 @@ import { formatInZone } from "../../rules/time.js";
 import { readAnswersFile } from "../answers-file.js";
 import { parseNow, type Context } from "../context.js";
 import { renderDecision } from "../render/decision.js";
+import { inertDeep } from "../render/inert.js";
 import { renderExplanation } from "../render/explain.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
-import { inertDeep } from "../render/inert.js";
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   if (options.ref !== undefined) {
@@ -27,5 +27,5 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     return;
   }
   const style = makeStyle(ctx.color);
-  ctx.out(`${renderDecision(explanation.decision, style, rs.outcomes.length)}\n\n${renderExplanation(inertDeep(explanation), style)}`);
+  await ctx.page(`${renderDecision(explanation.decision, style, rs)}\n\n${renderExplanation(inertDeep(explanation), style)}`);
 }

@@ -14,11 +14,12 @@ import type { EntryLike } from "../../workflow/state.js";
 import { computeStats, type StatsCase } from "../../workflow/stats.js";
 import type { Context } from "../context.js";
 import { openStore, replayState, storedRuleSet } from "../record.js";
+import { inertDeep } from "../render/inert.js";
+import { labelsFor } from "../render/labels.js";
 import { renderByRuleSet, renderStats } from "../render/stats.js";
 import { byRuleSet, governance, type GovernanceEntry } from "../../workflow/rule-approval.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
-import { inertDeep } from "../render/inert.js";
 
 /** Closure reasons that mean "not substantiated" (the shipped rule set's closure reasons); those needing an evidence statement mean "malicious". */
 const UNSUBSTANTIATED = ["not_substantiated_after_checks"];
@@ -87,7 +88,9 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         namedNotOsUser === 0
           ? ""
           : `\n\n${style.warn(`${namedNotOsUser} ${namedNotOsUser === 1 ? "entry names" : "entries name"} someone other than the OS user who wrote ${namedNotOsUser === 1 ? "it" : "them"} (--user / TRIAGE_USER): a local log cannot prove who acted; \`triage log show REF\` marks them.`)}`;
-      ctx.out(`${renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, style)}\n\n${renderByRuleSet(ruleSets, style)}${note}`);
+      await ctx.page(
+        `${renderStats(inertDeep(stats), { since: sinceText, now: meta.now }, style, labelsFor(rules))}\n\n${renderByRuleSet(ruleSets, style)}${note}`,
+      );
     }
   } finally {
     await store.close();

@@ -6,7 +6,7 @@
 import { BACK, effectiveAnswers } from "../../interview/flow.js";
 import { evaluate } from "../../rules/evaluate.js";
 import { formatInZone } from "../../rules/time.js";
-import { renderDecision } from "../render/decision.js";
+import { cardParts } from "../render/decision.js";
 import { decide } from "./decide.js";
 import { newDraftState, type DraftState } from "./drafts.js";
 import { identityStep } from "./identity-step.js";
@@ -33,7 +33,9 @@ export async function conductInterview(deps: SessionDeps, initial: DraftState = 
     }
     const now = deps.now();
     const decision = evaluate(rs, { answers, history: s.history, now: formatInZone(now, tz) });
-    prompter.show(`\n${renderDecision(decision, style, rs.outcomes.length, deps.recorder ? "(not recorded yet)" : undefined)}\n`);
+    // The first screen goes last, right above the question of what to do with it.
+    const card = cardParts(decision, style, rs, { unrecorded: deps.recorder ? "(not recorded yet)" : undefined });
+    prompter.show(`\n${[...card.rest, "", style.dim("─".repeat(40)), ...card.first].join("\n")}\n`);
 
     const choice = await decide(s, decision);
     if (choice === BACK) {

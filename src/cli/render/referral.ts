@@ -1,32 +1,37 @@
 /** A logged referral: its decision card, where it stands now, and every entry since, in order. */
+import type { CompiledRuleSet } from "../../rules/compile.js";
 import type { CheckBody, ClosureBody, HistoryLinkBody, OverrideBody, ReviewBody } from "../../workflow/events.js";
 import { overdue, type EntryLike, type ReferralState } from "../../workflow/state.js";
 import { renderDecision } from "./decision.js";
+import { inertDeep } from "./inert.js";
+import { labelsFor, type Labels } from "./labels.js";
 import type { Style } from "./style.js";
 import { localTime, wrap } from "./text.js";
-import { inertDeep } from "./inert.js";
 import { claimedByOther } from "../../log/os-user.js";
 
-export function describeEntry(e: EntryLike): string {
+/** Without labels (the --json summary), ids as recorded. */
+const ids = new Proxy({} as Labels, { get: () => (id: string) => id });
+
+export function describeEntry(e: EntryLike, labels: Labels = ids): string {
   switch (e.kind) {
     case "decision":
       return "decision recorded";
     case "check": {
       const b = e.body as CheckBody;
-      return `check ${b.check} recorded (done ${localTime(b.done_at)}): ${b.found}`;
+      return `check "${labels.item(b.check)}" recorded (done ${localTime(b.done_at)}): ${b.found}`;
     }
     case "override": {
       const b = e.body as OverrideBody;
-      return `override ${b.direction} ${b.from} → ${b.to}${b.pending ? " (pending a manager's agreement)" : ""}: ${b.reason}`;
+      return `override ${b.direction} ${labels.outcome(b.from)} → ${labels.outcome(b.to)}${b.pending ? " (pending a manager's agreement)" : ""}: ${b.reason}`;
     }
     case "closure": {
       const b = e.body as ClosureBody;
-      return `closure proposed as ${b.reason} (needs ${b.approvals_required.join(" and ")}): ${b.rationale}${b.evidence ? ` — evidence: ${b.evidence}` : ""}`;
+      return `closure proposed as "${labels.closure(b.reason)}" (needs ${b.approvals_required.map((r) => r.replace("_", " ")).join(" and ")}): ${b.rationale}${b.evidence ? ` — evidence: ${b.evidence}` : ""}`;
     }
     case "review": {
       const b = e.body as ReviewBody;
       const what = b.of === "decision" ? "the decision" : `entry #${b.of}`;
-      return `${b.role.replace("_", " ")} review: ${b.action}${b.to ? ` to ${b.to}` : ""} ${what}${b.reason ? `: ${b.reason}` : ""}`;
+      return `${b.role.replace("_", " ")} review: ${b.action}${b.to ? ` to ${labels.outcome(b.to)}` : ""} ${what}${b.reason ? `: ${b.reason}` : ""}`;
     }
     case "history_link": {
       const b = e.body as HistoryLinkBody;
@@ -37,9 +42,9 @@ export function describeEntry(e: EntryLike): string {
   }
 }
 
-export function stateSummary(state: ReferralState, now: Date): string[] {
+export function stateSummary(state: ReferralState, now: Date, labels: Labels = ids): string[] {
   const words: string[] = [];
-  if (state.closed) words.push(`closed as ${state.closure!.reason}`);
+  if (state.closed) words.push(`closed as ${labels.closure(state.closure!.reason)}`);
   if (state.pending) words.push("pending approval");
   if (state.challenged) words.push("challenged");
   if (!state.reviewed) words.push("unreviewed");
@@ -48,30 +53,39 @@ export function stateSummary(state: ReferralState, now: Date): string[] {
   return words;
 }
 
-export function renderReferral(rawState: ReferralState, rawEntries: readonly EntryLike[], style: Style, outcomeCount: number, now: Date): string {
+export function renderReferral(rawState: ReferralState, rawEntries: readonly EntryLike[], style: Style, rs: CompiledRuleSet, now: Date): string {
   // Every string in a referral's entries came from a person or a rule file: shown inert.
   const state = inertDeep(rawState);
   const entries = inertDeep(rawEntries);
-  const out = [renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, outcomeCount), ""];
+  const labels = labelsFor(rs);
+  const out = [renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs), ""];
   out.push(style.heading("Now"));
-  out.push(`  ${stateSummary(state, now).join(" · ") || "reviewed, nothing pending"}`);
+  out.push(`  ${stateSummary(state, now, labels).join(" · ") || "reviewed, nothing pending"}`);
   for (const o of state.overrides.filter((x) => x.status === "pending"))
-    out.push(`  pending override #${o.seq} to ${o.to} by ${o.by}: needs a manager's agreement (triage review ${state.ref} --agree)`);
+    out.push(
+      ...wrap(`pending override #${o.seq} to ${labels.outcome(o.to)} by ${o.by}: needs a manager's agreement (triage review ${state.ref} --agree)`, "  "),
+    );
   if (state.closure?.status === "pending")
     out.push(
-      `  pending closure #${state.closure.seq} as ${state.closure.reason}: needs ${state.closure.approvals_required.join(" and ")}; agreed so far by ${state.closure.approvals.map((a) => a.by).join(", ") || "no one"}`,
+      ...wrap(
+        `pending closure #${state.closure.seq} as "${labels.closure(state.closure.reason)}": needs ${state.closure.approvals_required.map((r) => r.replace("_", " ")).join(" and ")}; agreed so far by ${state.closure.approvals.map((a) => a.by).join(", ") || "no one"}`,
+        "  ",
+      ),
     );
-  for (const late of overdue(state, now)) out.push(style.bad(`  overdue: ${late.id} was due ${localTime(late.due_by)}`));
+  for (const late of overdue(state, now))
+    out.push(...wrap(`overdue: ${labels.item(late.id)} — was due ${localTime(late.due_by)}`, "  ").map((l) => style.bad(l)));
   if (state.checks.length > 0) {
     out.push("  checks recorded:");
-    for (const c of state.checks) out.push(...wrap(`${c.check} by ${c.by}, ${localTime(c.done_at)}: ${c.found}`, "    "));
+    for (const c of state.checks) out.push(...wrap(`${labels.item(c.check)} — by ${c.by}, ${localTime(c.done_at)}: ${c.found}`, "    "));
   }
   out.push("", style.heading("Entries"));
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
     // A local file cannot prove who acted: say so where the named person is not the OS account that wrote it.
     const other = claimedByOther(e);
     const mark = other === undefined ? "" : ` ${style.warn(`[OS user: ${other}]`)}`;
-    out.push(...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}${mark}: ${describeEntry(e)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)));
+    out.push(
+      ...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}${mark}: ${describeEntry(e, labels)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)),
+    );
   }
   return out.join("\n");
 }

@@ -2,6 +2,7 @@
 import type { Stats } from "../../workflow/stats.js";
 import type { RuleSetTally } from "../../workflow/rule-approval.js";
 import { inertLine } from "./inert.js";
+import { labelsFor, type Labels } from "./labels.js";
 import type { Style } from "./style.js";
 import { bar, localTime, table, wrap } from "./text.js";
 
@@ -21,7 +22,8 @@ export function duration(minutes: number | null): string {
   return sign + (d > 0 ? `${d}d ${h}h ${String(mm).padStart(2, "0")}m` : h > 0 ? `${h}h ${String(mm).padStart(2, "0")}m` : `${mm}m`);
 }
 
-export function renderStats(s: Stats, meta: { since?: string; now: string }, style: Style): string {
+/** Labels come from the rule set in use: the outcome, referrer, closure and step names a worker reads. */
+export function renderStats(s: Stats, meta: { since?: string; now: string }, style: Style, labels: Labels = labelsFor(undefined)): string {
   const out: string[] = [];
   out.push(style.bold(`Audit measures — ${s.decisions} decision(s)${meta.since ? ` received since ${meta.since}` : ""}, as at ${localTime(meta.now)}`), "");
 
@@ -31,7 +33,7 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
     indent(
       table(
         ["OUTCOME", "COMPUTED", "NOW", ""],
-        s.by_outcome.map((o) => [o.id, String(o.computed), String(o.now), bar(o.now, maxOutcome, 24)]),
+        s.by_outcome.map((o) => [o.label, String(o.computed), String(o.now), bar(o.now, maxOutcome, 24)]),
         style,
       ),
     ),
@@ -46,7 +48,7 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
       : indent(
           table(
             ["REFERRER", "COUNT", ""],
-            s.by_referrer.map((r) => [r.referrer_type, String(r.count), bar(r.count, maxReferrer, 24)]),
+            s.by_referrer.map((r) => [labels.option("referrer_type", r.referrer_type), String(r.count), bar(r.count, maxReferrer, 24)]),
             style,
           ),
         ),
@@ -86,7 +88,7 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
         table(
           ["REASON", "EFFECTIVE", "PENDING", "CHALLENGED", "SENIOR SIGN-OFF", "GUARD RECORDED", "APPROVED BY"],
           s.closures.map((c) => [
-            c.reason,
+            labels.closure(c.reason),
             String(c.effective),
             String(c.pending),
             String(c.challenged),
@@ -106,7 +108,7 @@ export function renderStats(s: Stats, meta: { since?: string; now: string }, sty
       indent(
         table(
           ["REFERENCE", "STEP OR CHECK", "WAS DUE"],
-          s.overdue.items.slice(0, MAX_ROWS).map((i) => [i.ref, i.id, localTime(i.due_by)]),
+          s.overdue.items.slice(0, MAX_ROWS).map((i) => [i.ref, labels.item(i.id), localTime(i.due_by)]),
           style,
         ),
       ),

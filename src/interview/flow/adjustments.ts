@@ -26,10 +26,13 @@ export function adjustments(rs: CompiledRuleSet, decision: Decision): Adjustment
   const lower = lowerOutcomes(rs, subjectOfDecision(decision), current);
   const lowest = lowestAllowedLevel(lower, current);
   const firstHeld = lower.find((l) => l.holds.length > 0);
+  // In the rule set's words (titles), for a worker: ids stay in the record.
+  const rule = (id: string) => rs.rules.get(id)?.raw.title ?? id;
+  const guard = (id: string) => rs.guards.find((g) => g.raw.id === id)?.raw.title ?? id;
   const floors = (firstHeld?.holds ?? []).map((h) =>
     h.kind === "hard_floor"
-      ? `hard floor ${outcomeRef(rs, h.level).label}${h.rules.length > 0 ? ` (${h.rules.join(", ")})` : ""}`
-      : `guard ${h.guard} holds at ${outcomeRef(rs, h.level).label}${h.outstanding.length > 0 ? ` until ${h.outstanding.join(", ")}` : ""}`,
+      ? `hard floor ${outcomeRef(rs, h.level).label}${h.rules.length > 0 ? ` (${h.rules.map(rule).join("; ")})` : ""}`
+      : `"${guard(h.guard)}" holds at ${outcomeRef(rs, h.level).label}${h.outstanding.length > 0 ? ` until ${h.outstanding.length} check${h.outstanding.length === 1 ? " is" : "s are"} recorded (triage checks)` : ""}`,
   );
   const all = rs.outcomes.map((o) => outcomeRef(rs, o.level));
   return {
