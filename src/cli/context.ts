@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TriageError } from "../errors.js";
 import { localTimeGap, parseDateTime } from "../rules/time.js";
+import { commandName, runnable } from "./invocation.js";
 import { inert } from "./render/inert.js";
 
 export interface CommonOptions {
@@ -44,6 +45,8 @@ export interface Context {
   stdoutIsTTY: boolean;
   out(text: string): void;
   err(text: string): void;
+  /** How to name triage in a message: `triage`, `npm start --` or `node bin/triage` (src/cli/invocation.ts). */
+  self(): string;
   /** Long text for a person: through the pager in a terminal (src/cli/pager.ts), else as out(). */
   page(text: string): Promise<void>;
 }
@@ -88,6 +91,8 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
   // colour codes survive only when colour is on); the renderers have already made each person's or
   // file's string inert, so this only matters if one was missed. JSON is exact and already safe.
   const line = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+  let name: string | undefined;
+  const self = () => (name ??= commandName(env, PACKAGE_ROOT, process.cwd()));
   const out = (text: string) => void process.stdout.write(line(json ? text : inert(text, { keepSgr: color })));
   const pagerEnabled = options.pager !== false && process.stdout.isTTY === true;
   return {
@@ -107,7 +112,9 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     out,
-    err: (text) => void process.stderr.write(line(inert(text, { keepSgr: color }))),
+    // Messages on stderr are ours (hints, warnings): commands in them are named runnably.
+    err: (text) => void process.stderr.write(line(runnable(inert(text, { keepSgr: color }), self()))),
+    self,
     page: async (text) => {
       if (!pagerEnabled || json) return out(text);
       const { page } = await import("./pager.js");

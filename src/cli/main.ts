@@ -1,11 +1,14 @@
 /** The one place that runs the program and turns errors into messages and exit codes. */
 import { CommanderError } from "commander";
 import { ExitCode, InvalidInputError, TriageError } from "../errors.js";
+import { PACKAGE_ROOT } from "./context.js";
+import { commandName, runnable } from "./invocation.js";
 import { createProgram } from "./program.js";
 import { inert } from "./render/inert.js";
 
 // Error messages quote paths, references and answers: whatever a person or file put there is shown inert.
-const say = (text: string): void => void process.stderr.write(`${inert(text)}\n`);
+// A hint that names a command names one this user can run (src/cli/invocation.ts).
+const say = (text: string): void => void process.stderr.write(`${runnable(inert(text), commandName(process.env, PACKAGE_ROOT, process.cwd()))}\n`);
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {

@@ -163,7 +163,8 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
     t.keys("Down", "Enter"); // young
     await t.waitFor("? Concerns");
     t.keys("C-c");
-    const stopped = await t.waitFor(/Draft (D[A-Z0-9]+) saved; continue with: triage resume (D[A-Z0-9]+)\n\[exit 130\]/);
+    // triage is not on this PATH: the message names the command that works here.
+    const stopped = await t.waitFor(/Draft (D[A-Z0-9]+) saved; continue with: node bin\/triage resume (D[A-Z0-9]+)\n\[exit 130\]/);
     const id = stopped[1]!;
     expect(stopped[2]).toBe(id);
 

@@ -393,6 +393,7 @@ describe("triage rules lint (command)", () => {
     out: (t) => void output.push(t),
     err: (t) => void output.push(t),
     page: async (t) => void output.push(t),
+    self: () => "triage",
   });
   afterEach(() => {
     output.length = 0;

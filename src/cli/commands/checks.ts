@@ -15,7 +15,7 @@ import { makeStyle, type Style } from "../render/style.js";
 import { localTime, table, wrap } from "../render/text.js";
 import { eventTime, refusalError } from "../actions.js";
 
-function render(r: ChecksReport, labels: Labels, style: Style): string {
+function render(r: ChecksReport, labels: Labels, style: Style, self = "triage"): string {
   const out: string[] = [style.bold(`${r.ref} — checks`), ""];
   const guards = r.guards.filter((g) => g.status !== "not_applicable");
   const hanging = (text: string, indent: string) => wrap(text, indent).map((l, i) => (i === 0 ? l : `  ${l}`));
@@ -83,7 +83,7 @@ function render(r: ChecksReport, labels: Labels, style: Style): string {
       out.push(...hanging(`${labels.closure(c.reason)}: ${status}; then ${who}${c.evidence_required ? "; needs --evidence of knowing falsehood" : ""}`, "  "));
     }
   }
-  out.push("", style.dim(`Record one: triage checks ${r.ref} --record CHECK --found "what was found" [--at WHEN]`));
+  out.push("", style.dim(`Record one: ${self} checks ${r.ref} --record CHECK --found "what was found" [--at WHEN]`));
   return out.join("\n");
 }
 
@@ -116,7 +116,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       return;
     }
     const head = appended === undefined ? "" : inert(`Recorded "${labelsFor(rs).item(record!)}" as entry #${appended} by ${ctx.user}.\n\n`);
-    await ctx.page(head + render(inertDeep(report), labelsFor(rs), makeStyle(ctx.color)));
+    await ctx.page(head + render(inertDeep(report), labelsFor(rs), makeStyle(ctx.color), ctx.self()));
   } finally {
     await store.close();
   }

@@ -44,7 +44,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     const out = [`Closure #${seq} of ${ref} proposed as "${label}" by ${ctx.user}: pending.`];
     out.push(
       ...wrap(
-        `Needs the agreement of ${rolesNeeded(body.approvals_required)}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: triage review ${ref} --agree`,
+        `Needs the agreement of ${rolesNeeded(body.approvals_required)}${body.approvals_required.length > 1 ? " (different people)" : ""}, not ${[...new Set([ctx.user, state.decision.decided_by ?? ctx.user])].join(" nor ")}: ${ctx.self()} review ${ref} --agree`,
         "  ",
       ),
     );

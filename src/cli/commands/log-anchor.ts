@@ -25,7 +25,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       throw error;
     }
     if (outPath && !ctx.json)
-      ctx.err(inert(`Anchor written to ${outPath}. Keep it somewhere the log's users cannot change; check with: triage log verify --anchor ${outPath}`));
+      ctx.err(inert(`Anchor written to ${outPath}. Keep it somewhere the log's users cannot change; check with: ${ctx.self()} log verify --anchor ${outPath}`));
     ctx.out(text.trimEnd());
   } finally {
     await store.close();

@@ -5,6 +5,7 @@
 import { planOverride, rescreenStatus } from "../../workflow/actions.js";
 import { rolesNeeded } from "../../workflow/events.js";
 import type { Context } from "../context.js";
+import { runnable } from "../invocation.js";
 import { loadReferral, openStore } from "../record.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
@@ -26,17 +27,21 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       const head = await tx.append({ kind: "override", ref, actor: ctx.user, at: eventTime(state, ctx.now(tz), tz, "the override"), body: verdict.body });
       return { seq: head.seq, body: verdict.body };
     });
-    const { state } = await loadReferral(store, ref);
+    const { state, rs } = await loadReferral(store, ref);
     if (ctx.json) {
       ctx.out(JSON.stringify({ ref, seq, override: body, status: state.overrides.find((o) => o.seq === seq)?.status, outcome: state.outcome }, null, 2));
       return;
     }
-    if (body.direction === "up") ctx.out(inert(`Override #${seq}: ${ref} raised from ${body.from} to ${body.to}, effective now.`));
+    const label = (id: string) => rs.raw.outcomes.find((o) => o.id === id)?.label ?? id;
+    if (body.direction === "up") ctx.out(inert(`Override #${seq}: ${ref} raised from ${label(body.from)} to ${label(body.to)}, effective now.`));
     else {
       const who = rolesNeeded(body.approvals_required ?? ["manager"]);
       ctx.out(
-        inert(
-          `Override #${seq}: downgrade of ${ref} from ${body.from} to ${body.to} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.id} until then.`,
+        runnable(
+          inert(
+            `Override #${seq}: downgrade of ${ref} from ${label(body.from)} to ${label(body.to)} recorded, pending the agreement of ${who} (not ${ctx.user}, not the decider ${state.decision.decided_by ?? ""}): triage review ${ref} --agree\nThe outcome stays ${state.outcome.label} until then.`,
+          ),
+          ctx.self(),
         ),
       );
     }

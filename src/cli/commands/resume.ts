@@ -76,5 +76,5 @@ export async function run(ctx: Context, args: string[], _options: Record<string,
     ctx.out("");
     return resumeInterview(ctx);
   }
-  ctx.out(`\nContinue one with: triage resume ${drafts[0]!.id}`);
+  ctx.out(`\nContinue one with: ${ctx.self()} resume ${drafts[0]!.id}`);
 }

@@ -117,7 +117,7 @@ export async function drive(
       throw new TriageError(message, ExitCode.Interrupted);
     }
     if (result.kind === "saved") {
-      ctx.out(`Draft ${result.draftId} saved; continue with: triage resume ${result.draftId}`);
+      ctx.out(`Draft ${result.draftId} saved; continue with: ${ctx.self()} resume ${result.draftId}`);
       return;
     }
     if (result.kind === "dry_run") {
