@@ -64,7 +64,8 @@ describe("the next question", () => {
     if (step.kind !== "ask") return;
     expect(step.question.id).toBe("received_at");
     expect(step.canGoBack).toBe(false);
-    expect(step.progress.label).toBe("Contact — question 1 of 2");
+    // Sections in first-appearance order: contact, child, concern, history, decision.
+    expect(step.progress.label).toBe("Contact — section 1 of 5 · question 1 of about 8");
     expect(step.progress.overallTotal).toBe(8); // injury_seen is hidden until an injury is reported
   });
 
@@ -76,7 +77,8 @@ describe("the next question", () => {
     const injury = walk({ ...BASE, concerns: ["injury"] });
     expect(next(injury)).toBe("injury_seen");
     const step = nextStep(rs, injury);
-    expect(step.kind === "ask" && step.progress.label).toBe("Concern — question 2 of 3");
+    // injury_seen is the fifth question once revealed: the total grows by one, the section count does not move.
+    expect(step.kind === "ask" && step.progress.label).toBe("Concern — section 3 of 5 · question 5 of about 9");
   });
 
   it("follows rule-set order, with sections interleaved as the rule set has them", () => {
@@ -339,7 +341,7 @@ describe("the shipped rule set", () => {
     const afterDob = walk({ child_name: "Alex Example", child_dob: "2025-06-01" }, startFlow(), r);
     expect(identityReady(r, afterDob)).toBe(true);
     const step = nextStep(r, afterDob);
-    expect(step.kind === "ask" && step.progress.label).toBe("Identity — question 3 of 4");
+    expect(step.kind === "ask" && step.progress.label).toMatch(/^Identity — section 1 of 7 · question 3 of about \d+$/);
   });
 
   it("gestation weeks are asked only for an unborn child, and go away when the age changes", () => {

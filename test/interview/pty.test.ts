@@ -67,7 +67,7 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
     const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"]);
 
     await t.waitFor("? When was the referral received? 2026-11-27 10:30"); // defaults to now
-    expect(t.text()).toContain("Contact — question 1 of 2");
+    expect(t.text()).toContain("Contact — section 1 of 5 · question 1 of about 8");
     t.keys("Enter");
     await t.waitFor("? Child's name");
     t.type("Alex Example");
@@ -79,7 +79,7 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
     t.keys("Space", "Down", "Space", "Enter"); // injury, neglect
     await t.waitFor("? Was the injury seen by a professional?");
     t.keys("Down", "Down", "Down", "Enter"); // ← Back
-    await t.waitFor(/\? Concerns\n.*◉ injury\n.*◉ neglect/);
+    await t.waitFor(/\? Concerns\n(?:.*\n)*?.*◉ injury\n.*◉ neglect/);
     t.keys("Enter");
     await t.waitFor("? Was the injury seen by a professional?");
     t.keys("Down", "Enter"); // not seen
@@ -234,6 +234,101 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
     t.keys("C-c");
     await t.waitFor(/Interrupted \(dry run: nothing was saved\)\n\[exit 130\]/);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe.skipIf(!HAVE_TMUX)("keys that keep up with a phone call (tmux, 80×24)", () => {
+  const small = { width: 80, height: 24 };
+
+  it("Esc goes back on a list (select and checkbox), as on typed answers", async () => {
+    const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "esc.db"), "--now", NOW, "new"], small);
+    await t.waitFor("? When was the referral received?");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.type("Esc Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    t.keys("Escape"); // a select: back to the name
+    await t.waitFor(/\? Child's name Esc Example/);
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    t.keys("Enter");
+    await t.waitFor("? Concerns");
+    t.keys("Space", "Escape"); // a checkbox, with a box ticked: back, never "Choose at least one"
+    await t.waitFor(/\? Age band/);
+    expect(t.text()).not.toContain("Choose at least one");
+  });
+
+  it("a pre-filled value is replaced by what is typed; Enter keeps it", async () => {
+    const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "prefill.db"), "--now", NOW, "new"], small);
+    await t.waitFor("? When was the referral received? 2026-11-27 10:30");
+    t.type("2026-11-26 18:40");
+    await t.waitFor(/\? When was the referral received\? 2026-11-26 18:40\n/);
+    expect(t.text()).not.toContain("10:302026");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    expect(t.text()).toContain("✔ When was the referral received: 2026-11-26 18:40");
+    t.type("Kept Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    t.keys("Escape");
+    await t.waitFor("? Child's name Kept Example");
+    t.keys("Enter"); // Enter keeps the pre-filled name
+    await t.waitFor("? Age band");
+    expect(t.screen()).toMatch(/✔ Child's name: Kept Example\n/);
+  });
+
+  it("each answered question collapses to one line and its help goes; progress counts sections over the whole rule set", async () => {
+    const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "collapse.db"), "--now", NOW, "new"], small);
+    await t.waitFor("? When was the referral received?");
+    expect(t.text()).toContain("Contact — section 1 of 5 · question 1 of about 8");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.type("Line Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    expect(t.text()).toContain("Child — section 2 of 5 · question 3 of about 8");
+    t.keys("Enter");
+    await t.waitFor("? Concerns");
+    t.keys("Space", "Enter"); // injury reveals a question: the total moves, the section count does not
+    await t.waitFor("? Was the injury seen by a professional?");
+    expect(t.text()).toContain("Concern — section 3 of 5 · question 5 of about 9");
+    const screen = t.screen();
+    // Answered questions: one line each, no progress line or help left behind.
+    expect(screen).toMatch(/✔ When was the referral received: 2026-11-27 10:30\n✔ Child's name: Line Example\n/);
+    expect(screen).toMatch(/✔ Age band: baby\n✔ Concerns: injury\n/);
+    expect(screen.match(/section \d of 5/g)).toHaveLength(1);
+    expect(screen.match(/No earlier referrals about this child/g)).toHaveLength(1);
+  });
+
+  it("help is shown while a question is asked, wrapped at word boundaries, and goes once it is answered (shipped rules)", async () => {
+    const t = Pane.start(["--db", join(dir, "help.db"), "--now", NOW, "new"], small);
+    await t.waitFor("? What is the child's name?");
+    const asking = t.screen();
+    expect(asking).toContain("As the referrer gives it;");
+    // Every line of the help fits the 80 columns and ends at a word boundary (no word cut by the terminal).
+    for (const line of asking.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    const words = "As the referrer gives it; add other spellings or nicknames in the rationale".split(" ");
+    const flat = asking.replace(/\s+/g, " ");
+    for (const w of words) expect(flat).toContain(` ${w}`);
+    t.type("Help Example");
+    t.keys("Enter");
+    await t.waitFor("? Child's date of birth");
+    expect(t.screen()).toContain("✔ What is the child's name: Help Example");
+    expect(t.screen()).not.toContain("As the referrer gives it");
+  });
+
+  it("colour only with meaning: the help's body is not dim; NO_COLOR gives no colour at all", async () => {
+    const coloured = Pane.start(["--db", join(dir, "colour.db"), "--now", NOW, "new"], { ...small, prefix: "env -u NO_COLOR FORCE_COLOR=1" });
+    await coloured.waitFor("? What is the child's name?");
+    const withEscapes = coloured.tmux("capture-pane", "-p", "-e", "-t", "t");
+    const helpLine = withEscapes.split("\n").find((l) => l.includes("As the referrer gives it"))!;
+    expect(helpLine).toBeDefined();
+    expect(helpLine).not.toContain("\u001b[2m"); // dim
+    expect(withEscapes).toContain("\u001b[1m"); // the question is bold
+    const plain = Pane.start(["--db", join(dir, "nocolour.db"), "--now", NOW, "new"], small); // the sandbox sets NO_COLOR=1
+    await plain.waitFor("? What is the child's name?");
+    expect(plain.tmux("capture-pane", "-p", "-e", "-t", "t")).not.toMatch(/\u001b\[[0-9;]*m/);
   });
 });
 

@@ -35,7 +35,10 @@ export async function identityStep(s: Session, answers: Record<string, Answer>, 
   const open = s.history.possible_matches.filter((m) => m.confirmed === undefined);
   if (!quiet) {
     showEarlier(s);
-    if (s.history.earlier.length === 0 && open.length === 0) prompter.show(style.dim("No earlier referrals about this child in the log."));
+    if (s.history.earlier.length === 0 && open.length === 0 && !s.saidNoEarlier) {
+      prompter.show(style.dim("No earlier referrals about this child in the log."));
+      s.saidNoEarlier = true;
+    }
   }
   for (const m of open) {
     const choice = await prompter.choose(

@@ -11,11 +11,23 @@
  */
 import { AbortPromptError, createPrompt, ExitPromptError, isEnterKey, makeTheme, useEffect, useKeypress, usePrefix, useState } from "@inquirer/core";
 import { checkbox, select, Separator } from "@inquirer/prompts";
+import { emitKeypressEvents } from "node:readline";
 import { normaliseAnswer } from "../../rules/answers.js";
 import type { CompiledQuestion } from "../../rules/compile.js";
 import { isUnknownAnswer } from "../../rules/evaluate.js";
 import { UNKNOWN, type Answer } from "../../rules/types.js";
-import { BACK, localDateTime, optionLabel, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "../../interview/flow.js";
+import {
+  BACK,
+  formatAnswer,
+  localDateTime,
+  optionLabel,
+  PromptInterrupted,
+  type AskInfo,
+  type Back,
+  type Choice,
+  type Prompter,
+} from "../../interview/flow.js";
+import { wrap } from "../render/text.js";
 
 export { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "../../interview/flow.js";
 
@@ -62,6 +74,8 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
   const [status, setStatus] = useState<string>("idle");
   const [value, setValue] = useState<string>("");
   const [error, setError] = useState<string | undefined>(undefined);
+  // A pre-filled value is replaced by the first character typed (Enter keeps it; arrows or backspace edit it).
+  const [pristine, setPristine] = useState<boolean>(config.default !== undefined && config.default !== "");
   const prefix = usePrefix({ status, theme });
 
   useEffect((rl) => {
@@ -93,6 +107,18 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
       }
       return;
     }
+    if (pristine) {
+      setPristine(false);
+      // Inquirer's KeypressEvent type leaves out readline's sequence and meta, which are there at run time.
+      const raw = key as typeof key & { sequence?: string; meta?: boolean };
+      const typed = raw.sequence;
+      const printable = typeof typed === "string" && typed.length === 1 && typed >= " " && typed !== "\u007f" && !raw.ctrl && !raw.meta;
+      if (printable) {
+        // readline has already appended it to the pre-filled text: start the line again from it.
+        rl.clearLine(0);
+        rl.write(typed);
+      }
+    }
     setValue(rl.line);
     setError(undefined);
   });
@@ -101,12 +127,24 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
   if (status === "done") return `${prefix} ${message} ${style.ok(value)}`;
   if (status === "back") return `${prefix} ${message} ${style.dim(BACK_LABEL)}`;
   const below = [
-    config.help ? style.dim(`  (i) ${config.help}`) : "",
+    // The help is read, so it is plain text (not dim grey); only the keys' hint is dim.
+    config.help ? helpBlock(config.help) : "",
     config.hint ? style.dim(`  ${config.hint}`) : "",
     error ? style.bad(`  > ${error}`) : "",
   ].filter(Boolean);
   return [`${prefix} ${message} ${value}`, below.length > 0 ? below.join("\n") : undefined];
 });
+
+/** The terminal's width (the interview wraps its own text at word boundaries to it). */
+function columns(output?: NodeJS.WritableStream): number {
+  const c = (output as { columns?: number } | undefined)?.columns ?? process.stdout.columns;
+  return Math.max(40, Math.min(c ?? 80, 120));
+}
+
+/** Help under a question, wrapped at word boundaries, indented. */
+function helpBlock(help: string, width = columns()): string {
+  return wrap(help, "  ", width - 1).join("\n");
+}
 
 function promptTheme(style: PromptStyle, progress: string | undefined) {
   return {
@@ -277,14 +315,23 @@ export class InquirerPrompter implements Prompter {
 
   get #context(): PromptContext {
     const { input, output, signal } = this.#options;
-    return { ...(input ? { input } : {}), ...(output ? { output } : {}), ...(signal ? { signal } : {}), clearPromptOnDone: false };
+    // Each prompt is cleared when answered; the adapter then prints it collapsed to one line (#answered).
+    return { ...(input ? { input } : {}), ...(output ? { output } : {}), ...(signal ? { signal } : {}), clearPromptOnDone: true };
   }
 
   async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
     const type = q.raw.type;
-    if (type === "select") return this.#select(q, info);
-    if (type === "multiselect") return this.#checkbox(q, info);
-    return this.#typed(q, info);
+    const answer = type === "select" ? await this.#select(q, info) : type === "multiselect" ? await this.#checkbox(q, info) : await this.#typed(q, info);
+    if (answer !== BACK) this.#answered(q.raw.ask, answer === null ? "(left blank)" : formatAnswer(q, answer));
+    return answer;
+  }
+
+  /** An answered question, collapsed to one line "question: answer" (wrapped at word boundaries); its help is gone. */
+  #answered(question: string, answer: string): void {
+    const width = columns(this.#options.output);
+    const lines = wrap(`${question.trim().replace(/[?:]$/, "")}: ${this.#style.ok(answer)}`, "  ", width - 1);
+    if (lines.length > 0) lines[0] = `${this.#style.ok("✔")} ${lines[0]!.trimStart()}`;
+    this.show(lines.join("\n"));
   }
 
   async choose<T>(_key: string, message: string, choices: readonly Choice<T>[], options: { default?: T; canGoBack?: boolean } = {}): Promise<T | Back> {
@@ -299,7 +346,9 @@ export class InquirerPrompter implements Prompter {
       theme: promptTheme(this.#style, undefined),
       ...(options.default !== undefined ? { default: options.default } : {}),
     };
-    return this.#run(() => select<T | Back>(config, this.#context));
+    const picked = await this.#list((context) => select<T | Back>(config, context), options.canGoBack === true);
+    if (picked !== BACK) this.#answered(message.split("\n")[0]!, choices.find((c) => c.value === picked)?.label ?? String(picked));
+    return picked;
   }
 
   async text(
@@ -311,7 +360,7 @@ export class InquirerPrompter implements Prompter {
     const result = await this.#run(() =>
       backInput(
         {
-          message,
+          message: wrap(message, "", columns(this.#options.output) - 3).join("\n"),
           hint,
           allowBack: options.canGoBack === true,
           style: this.#style,
@@ -322,11 +371,14 @@ export class InquirerPrompter implements Prompter {
         this.#context,
       ),
     );
+    if (result !== BACK) this.#answered(message, result.trim() === "" ? "(left blank)" : result.trim());
     return result === BACK ? BACK : result.trim();
   }
 
   show(text: string): void {
     const out = this.#options.output ?? process.stdout;
+    // A stream already ended (a test's, or a terminal that has gone) is not written to.
+    if ((out as NodeJS.WritableStream & { writableEnded?: boolean }).writableEnded) return;
     try {
       out.write(text.endsWith("\n") ? text : `${text}\n`);
     } catch {
@@ -354,7 +406,7 @@ export class InquirerPrompter implements Prompter {
       ...this.#listConfig(q, info, choices),
       ...(typeof pre === "string" && options.some((o) => o.value === pre) ? { default: pre } : {}),
     };
-    return this.#run(() => select<string | Back>(config, this.#context));
+    return this.#list((context) => select<string | Back>(config, context), info.canGoBack);
   }
 
   async #checkbox(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
@@ -374,8 +426,8 @@ export class InquirerPrompter implements Prompter {
           selection.map((s) => s.value),
         ),
     };
-    const values = await this.#run(() => checkbox<string | Back>(config, this.#context));
-    if (values.includes(BACK)) return BACK;
+    const values = await this.#list((context) => checkbox<string | Back>(config, context), info.canGoBack);
+    if (values === BACK || values.includes(BACK)) return BACK;
     return values.length === 0 ? null : (values as string[]);
   }
 
@@ -384,7 +436,7 @@ export class InquirerPrompter implements Prompter {
     const result = await this.#run(() =>
       backInput(
         {
-          message: q.raw.ask,
+          message: wrap(q.raw.ask, "", columns(this.#options.output) - 3).join("\n"),
           hint: typedHint(q, info.timeZone, info.canGoBack),
           allowBack: info.canGoBack,
           style: this.#style,
@@ -401,11 +453,43 @@ export class InquirerPrompter implements Prompter {
 
   /** The question, with its help as an "(i)" line and, on a critical question answered "not known" before, a reminder. */
   #message(q: CompiledQuestion, info: AskInfo): string {
-    const lines = [q.raw.ask];
-    if (q.raw.help) lines.push(this.#style.dim(`  (i) ${q.raw.help}`));
+    const width = columns(this.#options.output);
+    const lines = [wrap(q.raw.ask, "", width - 3).join("\n")];
+    if (q.raw.help) lines.push(helpBlock(q.raw.help, width));
+    if (info.canGoBack) lines.push(this.#style.dim("  Esc: back"));
     if (q.raw.critical && info.previous !== undefined && isUnknownAnswer(info.previous)) lines.push(this.#style.dim(`  (was: not known — choose again)`));
     const message = lines.join("\n");
     return message;
+  }
+
+  /**
+   * A list prompt (select, checkbox) where Esc means "back", as on typed prompts: a key listener
+   * aborts the prompt with a reason of its own, told apart from an interrupt (Ctrl-C, SIGHUP).
+   */
+  async #list<T>(prompt: (context: PromptContext) => Promise<T>, canGoBack: boolean): Promise<T | Back> {
+    const input = this.#options.input ?? process.stdin;
+    const local = new AbortController();
+    const outer = this.#options.signal;
+    const forward = () => local.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    outer?.addEventListener("abort", forward);
+    const escape = Symbol("escape");
+    const onKey = (_s: string, key: { name?: string } | undefined) => {
+      if (canGoBack && key?.name === "escape") local.abort(escape);
+    };
+    emitKeypressEvents(input as NodeJS.ReadStream);
+    input.on("keypress", onKey);
+    try {
+      return await prompt({ ...this.#context, signal: local.signal });
+    } catch (error) {
+      if (error instanceof AbortPromptError && local.signal.reason === escape) return BACK;
+      if (error instanceof ExitPromptError) throw new PromptInterrupted("interrupted (Ctrl-C or the terminal closed)");
+      if (error instanceof AbortPromptError) throw new PromptInterrupted("interrupted", String(outer?.reason ?? "abort"));
+      throw error;
+    } finally {
+      input.off("keypress", onKey);
+      outer?.removeEventListener("abort", forward);
+    }
   }
 
   async #run<T>(prompt: () => Promise<T>): Promise<T> {

@@ -19,6 +19,8 @@ export interface Session {
   history: HistoryUsed;
   /** The identity answers the last lookup during the questions was made for (JSON). */
   lookedUpFor: string | undefined;
+  /** "No earlier referrals about this child" is said once per interview, not after every identity answer. */
+  saidNoEarlier: boolean;
   nowIso: () => string;
   facts: () => HistoryFacts;
   /** Saves the draft, with its progress and the child's name for listings. */
@@ -47,6 +49,6 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
     return typeof r === "string" && r !== UNKNOWN ? r : nowIso();
   };
 
-  const session: Session = { deps, tz, draft, history: EMPTY_HISTORY, lookedUpFor: undefined, nowIso, facts, save, receivedAt };
+  const session: Session = { deps, tz, draft, history: EMPTY_HISTORY, lookedUpFor: undefined, saidNoEarlier: false, nowIso, facts, save, receivedAt };
   return session;
 }

@@ -30,7 +30,10 @@ export interface Progress {
   /** 1-based position among all visible questions, and how many there are. */
   overallIndex: number;
   overallTotal: number;
-  /** "Household and adults — question 3 of 6". */
+  /** 1-based position of the section among all the rule set's sections, and how many there are (stable). */
+  sectionIndex: number;
+  sectionCount: number;
+  /** "Household and adults — section 3 of 6 · question 12 of about 35" (the total moves as answers reveal questions). */
   label: string;
 }
 
@@ -103,14 +106,20 @@ export function progressOf(rs: CompiledRuleSet, state: FlowState, q: CompiledQue
   const inSection = all.filter((x) => x.raw.section === q.raw.section);
   const index = inSection.findIndex((x) => x.id === q.id) + 1;
   const label = sectionLabel(q.raw.section);
+  // Sections counted over the whole rule set, so the count never jumps as answers hide or reveal questions.
+  const sections = [...new Set(rs.questions.map((x) => x.raw.section))];
+  const sectionIndex = sections.indexOf(q.raw.section) + 1;
+  const overallIndex = all.findIndex((x) => x.id === q.id) + 1;
   return {
     section: q.raw.section,
     sectionLabel: label,
     index,
     total: inSection.length,
-    overallIndex: all.findIndex((x) => x.id === q.id) + 1,
+    overallIndex,
     overallTotal: all.length,
-    label: `${label} — question ${index} of ${inSection.length}`,
+    sectionIndex,
+    sectionCount: sections.length,
+    label: `${label} — section ${sectionIndex} of ${sections.length} · question ${overallIndex} of about ${all.length}`,
   };
 }
 
