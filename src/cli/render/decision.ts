@@ -116,7 +116,7 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
   if (d.flags.length > 0) top.push(...wrap(`Flags: ${d.flags.map((f) => style.warn(labels.flag(f))).join(" · ")}`, "", width));
   top.push(
     ...wrap(
-      `${d.ref ?? options.unrecorded ?? "(not recorded: dry run)"} · received ${localTime(d.received_at)} · decided ${localTime(d.decided_at)}`,
+      `${d.ref ?? options.unrecorded ?? "Dry run (not recorded)"} · received ${localTime(d.received_at)} · decided ${shortTime(d.decided_at, d.received_at)}`,
       "",
       width,
     ).map((l) => style.dim(l)),
