@@ -18,6 +18,7 @@
  * steps), review.ts (showing answers), identity.ts, resume.ts (resume and re-validation),
  * adjustments.ts (escalation and downgrade bounds) and seam.ts (the prompter seam).
  */
+export { ANALYSIS_PENDING, ANALYSIS_QUESTION, ageBandFor, derivedAnswer, promptsFor, suggestedAnswer } from "./flow/ask-less.js";
 export { adjustments, downgradeRefusal, type Adjustments } from "./flow/adjustments.js";
 export { identityAnswers, identityOf, identityReady, type IdentityKind } from "./flow/identity.js";
 export { parseFlowState, resumeFlow, revalidate, type Revalidation } from "./flow/resume.js";

@@ -23,6 +23,7 @@ import { checkAnswers } from "../../src/rules/answers.js";
 import type { CompiledRuleSet } from "../../src/rules/compile.js";
 import { evaluate } from "../../src/rules/evaluate.js";
 import { EMPTY_HISTORY, type Decision, type HistoryUsed } from "../../src/rules/types.js";
+import { parseFixture } from "../../src/rules/fixtures.js";
 import { compileFile, compileText, repoPath } from "../helpers/rules.js";
 
 const rs = compileFile("fixtures/rulesets/minimal.yaml");
@@ -342,5 +343,50 @@ describe("interrupted and resumed", () => {
       expect(id).toMatch(/^D[A-Z2-9]{7}$/);
       taken.add(id);
     }
+  });
+});
+
+describe("asking less (shipped rules, fixture 06)", () => {
+  const shipped = compileFile("rules/default.yaml");
+  const path = "fixtures/referrals/06-arthur-like-1-grandmother-calls-edt-with-photos.yaml";
+  const fixture = parseFixture(readFileSync(repoPath(path), "utf8"), path).fixture!;
+  const { child_age_band: band, worker_rationale: _rationale, ...rest } = fixture.answers;
+  const analysis = "Grandmother saw bruises on his back; a new boyfriend nobody has met.";
+  // Optional questions the fixture leaves out are left blank.
+  const blanks = Object.fromEntries(shipped.questions.filter((q) => q.raw.optional && !(q.id in rest)).map((q) => [q.id, null]));
+
+  it("the age band follows from the date of birth and the analysis is asked once, after the outcome", async () => {
+    const prompter = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis });
+    const recorder = new FakeRecorder(shipped);
+    const result = await conductInterview(deps(prompter, { rs: shipped, recorder }));
+    expect(result.kind).toBe("recorded");
+    expect(prompter.asked).not.toContain("child_age_band");
+    expect(prompter.asked).not.toContain("worker_rationale");
+    expect(prompter.asked.filter((k) => k === "analysis")).toHaveLength(1);
+    expect(prompter.shown.join("\n")).toMatch(/How old is the child: 5–10 years \(from the date of birth\)/);
+    const recorded = recorder.inputs[0]!.answers;
+    expect(recorded.child_age_band).toBe(band);
+    expect(recorded.worker_rationale).toBe(analysis);
+  });
+
+  it("Back from the question after a derived answer goes to the question before it", async () => {
+    const first = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis });
+    await conductInterview(deps(first, { rs: shipped, recorder: new FakeRecorder(shipped) }));
+    const order = shipped.questions.map((q) => q.id);
+    const at = order.indexOf("child_age_band");
+    const after = first.asked.find((k) => order.indexOf(k) > at)!;
+    const before = [...first.asked].reverse().find((k) => order.includes(k) && order.indexOf(k) < at)!;
+    const prompter = new ScriptedPrompter({
+      ...blanks,
+      ...rest,
+      [after]: sequence(BACK, rest[after]),
+      [before]: sequence(rest[before], rest[before]),
+      review: "submit",
+      decision: "accept",
+      analysis,
+    });
+    await conductInterview(deps(prompter, { rs: shipped, recorder: new FakeRecorder(shipped) }));
+    const i = prompter.asked.indexOf(after);
+    expect(prompter.asked[i + 1]).toBe(before);
   });
 });

@@ -2,7 +2,7 @@
  * The decide step: after the decision card, the worker accepts, escalates or proposes a downgrade
  * (with a reason), and gives their analysis (part of src/cli/interview-session.ts).
  */
-import { adjustments, BACK, type Choice } from "../../interview/flow.js";
+import { adjustments, ANALYSIS_PENDING, BACK, type Choice } from "../../interview/flow.js";
 import { outcomeRef } from "../../rules/evaluate.js";
 import type { Decision } from "../../rules/types.js";
 import type { Session } from "./session.js";
@@ -52,7 +52,7 @@ export async function decide(s: Session, decision: Decision): Promise<Choices | 
       required: true,
       canGoBack: true,
       help: "In your own words: the child's daily experience, what is known and not known, and why this outcome.",
-      ...(typeof rationale === "string" && rationale !== "unknown" ? { default: rationale } : {}),
+      ...(typeof rationale === "string" && rationale !== "unknown" && rationale !== ANALYSIS_PENDING ? { default: rationale } : {}),
     });
     if (analysis === BACK) continue;
     return { ...choices, analysis };

@@ -4,11 +4,14 @@
  * the draft after every answer (part of src/cli/interview-session.ts).
  */
 import {
+  ANALYSIS_PENDING,
   answerQuestion,
   BACK,
+  derivedAnswer,
   editAnswer,
   effectiveAnswers,
   FlowError,
+  formatAnswer,
   goBack,
   identityAnswers,
   identityReady,
@@ -16,6 +19,7 @@ import {
   nextStep,
   reviewSections,
   submit,
+  suggestedAnswer,
   type Choice,
 } from "../../interview/flow.js";
 import { wrap } from "../render/text.js";
@@ -42,15 +46,34 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
     if (step.kind === "ask") {
       draft.stage = "questions";
       const q = step.question;
+      const sofar = effectiveAnswers(rs, draft.flow, facts());
+      // Not asked: an answer that follows from earlier ones (src/interview/flow/ask-less.ts).
+      const derived = step.editing ? undefined : derivedAnswer(rs, q, sofar, nowIso().slice(0, 10));
+      if (derived) {
+        draft.flow = answerQuestion(rs, draft.flow, q.id, derived.answer, facts());
+        s.derived.add(q.id);
+        if (derived.answer !== ANALYSIS_PENDING)
+          prompter.show(style.dim(`✔ ${q.raw.ask.replace(/[?:]$/, "")}: ${formatAnswer(q, derived.answer)} (${derived.because})`));
+        await save();
+        continue;
+      }
+      s.derived.delete(q.id);
       const result = await prompter.ask(q, {
-        previous: step.previous,
+        previous: step.previous ?? suggestedAnswer(rs, q, sofar),
         progress: step.progress,
         canGoBack: step.canGoBack,
         timeZone: tz,
         now: localDateTime(nowIso()),
       });
       if (result === BACK) {
+        // A derived answer is not a stop on the way back (it would only be derived again): go past it.
+        const editing = draft.flow.editing !== undefined;
+        let popped = draft.flow.asked.at(-1);
         draft.flow = goBack(draft.flow);
+        while (!editing && popped !== undefined && s.derived.has(popped) && draft.flow.asked.length > 0) {
+          popped = draft.flow.asked.at(-1);
+          draft.flow = goBack(draft.flow);
+        }
         await save();
         continue;
       }

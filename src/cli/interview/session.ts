@@ -21,6 +21,8 @@ export interface Session {
   lookedUpFor: string | undefined;
   /** "No earlier referrals about this child" is said once per interview, not after every identity answer. */
   saidNoEarlier: boolean;
+  /** Questions answered for the worker (derived from earlier answers): skipped on the way back. */
+  readonly derived: Set<string>;
   nowIso: () => string;
   facts: () => HistoryFacts;
   /** Saves the draft, with its progress and the child's name for listings. */
@@ -49,6 +51,18 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
     return typeof r === "string" && r !== UNKNOWN ? r : nowIso();
   };
 
-  const session: Session = { deps, tz, draft, history: EMPTY_HISTORY, lookedUpFor: undefined, saidNoEarlier: false, nowIso, facts, save, receivedAt };
+  const session: Session = {
+    deps,
+    tz,
+    draft,
+    history: EMPTY_HISTORY,
+    lookedUpFor: undefined,
+    saidNoEarlier: false,
+    derived: new Set(),
+    nowIso,
+    facts,
+    save,
+    receivedAt,
+  };
   return session;
 }
