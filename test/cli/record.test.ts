@@ -38,6 +38,8 @@ function context(dbPath: string): Context {
     stdoutIsTTY: false,
     out: () => undefined,
     err: () => undefined,
+    self: () => "triage",
+    page: async () => undefined,
   };
 }
 

@@ -32,7 +32,7 @@ describe("npm start's plan (scripts/start.mjs), in a scratch folder", () => {
   const T = 1_700_000_000; // seconds
 
   it("installs when node_modules is missing or older than the lock file, unless installed from the same lock content", async () => {
-    const { startPlan } = (await import(repoPath("scripts/start.mjs"))) as { startPlan(dir: string): { install: boolean; build: boolean } };
+    const { startPlan } = (await import(repoPath("scripts/start.mjs"))) as { startPlan: (dir: string) => { install: boolean; build: boolean } };
     file("package-lock.json", '{"lockfileVersion":3}', T);
     file("src/a.ts", "", T);
     expect(startPlan(scratch).install).toBe(true); // no node_modules

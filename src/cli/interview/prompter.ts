@@ -477,7 +477,7 @@ export class InquirerPrompter implements Prompter {
     const onKey = (_s: string, key: { name?: string } | undefined) => {
       if (canGoBack && key?.name === "escape") local.abort(escape);
     };
-    emitKeypressEvents(input as NodeJS.ReadStream);
+    emitKeypressEvents(input);
     input.on("keypress", onKey);
     try {
       return await prompt({ ...this.#context, signal: local.signal });

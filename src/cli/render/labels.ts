@@ -62,10 +62,10 @@ export function labelsFor(rs: CompiledRuleSet | undefined): Labels {
     option,
     answer: (question, value) => {
       const q = questions.get(question);
-      if (Array.isArray(value)) return value.map((v) => option(question, v)).join(", ");
+      if (typeof value === "object") return value.map((v) => option(question, v)).join(", ");
       if (typeof value === "number") return String(value);
       if (value === UNKNOWN) return "not known";
-      return q && (q.type === "select" || q.type === "multiselect") ? option(question, value as string) : inertLine(value as string);
+      return q && (q.type === "select" || q.type === "multiselect") ? option(question, value) : inertLine(value);
     },
     check: (id) => (checks.has(id) ? shortLabel(checks.get(id)!) : humanise(id)),
     checkText: (id) => checks.get(id) ?? humanise(id),
