@@ -8,7 +8,7 @@ import { delimiter, join, relative, resolve } from "node:path";
 
 // "log" and "rules" only with a subcommand: "not a triage log" is prose, "triage log verify" a command.
 const COMMANDS =
-  "new|resume|checks|override|close|review|stats|demo|log (?:list|show|verify|anchor|export)|rules (?:validate|schema|explain|test|lint|diff|thresholds)";
+  "new|resume|checks|override|close|review|today|stats|demo|admin init|log (?:list|show|verify|anchor|export|copy)|rules (?:validate|schema|explain|test|lint|diff|thresholds|propose|approve|history)";
 // "triage resume X" (not "the triage log", not a path or a word ending in triage).
 const MENTION = new RegExp(`(?<![\\w./-])triage (?=(?:${COMMANDS})\\b)`, "g");
 

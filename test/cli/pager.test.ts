@@ -29,7 +29,7 @@ describe("needsPager", () => {
   });
 });
 
-describe.skipIf(!HAVE_TMUX)("the pager in a real terminal (tmux, 80×24)", () => {
+describe.skipIf(!HAVE_TMUX && !IN_CI)("the pager in a real terminal (tmux, 80×24)", () => {
   const start = (prefix: string, args: string[]) => {
     const p = Pane.start(["new", "--answers", L5, "--dry-run", ...args], box.env, { width: 80, height: 24, prefix });
     panes.push(p);

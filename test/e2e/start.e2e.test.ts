@@ -81,5 +81,12 @@ describe("naming a runnable command", () => {
     expect(runnable("not a triage log; see /usr/bin/triage log", name)).toBe("not a triage log; see /usr/bin/triage log");
     expect(runnable("`triage log verify` proves it", name)).toBe("`node bin/triage log verify` proves it");
     expect(runnable("triage resume X", "triage")).toBe("triage resume X");
+    // The governance and team-log commands too: a refusal's hint names one the user can run.
+    expect(runnable("`triage rules propose F` then `triage rules approve F`", name)).toBe(
+      "`node bin/triage rules propose F` then `node bin/triage rules approve F`",
+    );
+    expect(runnable("run triage admin init, then triage log copy --from A --to B; triage today", name)).toBe(
+      "run node bin/triage admin init, then node bin/triage log copy --from A --to B; node bin/triage today",
+    );
   });
 });

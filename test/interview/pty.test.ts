@@ -237,10 +237,11 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
   });
 });
 
-describe.skipIf(!HAVE_TMUX)("keys that keep up with a phone call (tmux, 80×24)", () => {
+describe.skipIf(!HAVE_TMUX && !IN_CI)("keys that keep up with a phone call (tmux, 80×24)", () => {
   const small = { width: 80, height: 24 };
 
   it("Esc goes back on a list (select and checkbox), as on typed answers", async () => {
+    await approveInLog(join(dir, "esc.db"), repoPath(MINIMAL));
     const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "esc.db"), "--now", NOW, "new"], small);
     await t.waitFor("? When was the referral received?");
     t.keys("Enter");
@@ -260,6 +261,7 @@ describe.skipIf(!HAVE_TMUX)("keys that keep up with a phone call (tmux, 80×24)"
   });
 
   it("a pre-filled value is replaced by what is typed; Enter keeps it", async () => {
+    await approveInLog(join(dir, "prefill.db"), repoPath(MINIMAL));
     const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "prefill.db"), "--now", NOW, "new"], small);
     await t.waitFor("? When was the referral received? 2026-11-27 10:30");
     t.type("2026-11-26 18:40");
@@ -279,6 +281,7 @@ describe.skipIf(!HAVE_TMUX)("keys that keep up with a phone call (tmux, 80×24)"
   });
 
   it("each answered question collapses to one line and its help goes; progress counts sections over the whole rule set", async () => {
+    await approveInLog(join(dir, "collapse.db"), repoPath(MINIMAL));
     const t = Pane.start(["--rules", MINIMAL, "--db", join(dir, "collapse.db"), "--now", NOW, "new"], small);
     await t.waitFor("? When was the referral received?");
     expect(t.text()).toContain("Contact — section 1 of 5 · question 1 of about 8");
