@@ -99,7 +99,8 @@ describe("only approved rule sets decide", () => {
     const r = cli(["--rules", NEUTERED, "new", "--answers", BRUISED_BABY]);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/refused: rule set front-door-default 1\.1\.0 \(sha256 [0-9a-f]{12}\) from .*neutered\.yaml is not approved on the log/);
-    expect(r.stderr).toMatch(/triage rules propose .*neutered\.yaml.*then `triage rules approve/);
+    // Named as the user can run it (triage on PATH, else node bin/triage: src/cli/invocation.ts).
+    expect(r.stderr).toMatch(/`(?:node bin\/)?triage rules propose .*neutered\.yaml.*then `(?:node bin\/)?triage rules approve/);
     const dry = cli(["--rules", NEUTERED, "new", "--answers", BRUISED_BABY, "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect((JSON.parse(dry.stdout) as Decision).computed_outcome.level).toBeLessThan(4);

@@ -34,7 +34,9 @@ describe("time is checked, not trusted", () => {
   it("a referral received more than 7 days before the decision is recorded with a warning on the card", () => {
     const r = cli(["new", "--answers", answers("2026-05-10T09:00"), "--now", "2026-05-27T15:00", "--link", "TRG-2026-000001"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/warning: received_at 2026-05-10T09:00:00\+01:00 is 17 days before this decision was made/);
+    // On the card's first screen, wrapped at the terminal's width.
+    const firstScreen = r.stdout.split("\n").slice(0, 24).join(" ").replace(/\s+/g, " ");
+    expect(firstScreen).toMatch(/! warning: received_at 2026-05-10T09:00:00\+01:00 is 17 days before this decision was made/);
     const json = JSON.parse(cli(["log", "show", "TRG-2026-000002", "--json"]).stdout);
     expect(json.warnings.some((w: string) => w.includes("a late entry"))).toBe(true);
   });

@@ -122,7 +122,9 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
     ).map((l) => style.dim(l)),
   );
 
+  // A late entry, a pre-dated event: what the worker must see before acting, on the first screen.
   const alerts = [
+    ...d.warnings.map((w) => `warning: ${w}`),
     ...d.history.earlier
       .filter((e) => e.closed_as)
       .map(
@@ -233,7 +235,6 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
   }
 
   out.push(...historyLines(d, labels, width));
-  for (const w of d.warnings) out.push(...wrap(style.warn(`warning: ${w}`), "", width));
   return { first, rest: out };
 }
 
