@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { needsPager } from "../../src/cli/pager.js";
+import { IN_CI } from "../helpers/ci.js";
 import { runCli, sandbox } from "../helpers/cli.js";
 import { HAVE_TMUX, Pane } from "../helpers/tmux.js";
 
