@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from "./context.js";
 import { commandName, runnable } from "./invocation.js";
 import { createProgram } from "./program.js";
 import { inert } from "./render/inert.js";
+import { UnpairedSurrogateError } from "../rules/well-formed.js";
 
 // Error messages quote paths, references and answers: whatever a person or file put there is shown inert.
 // A hint that names a command names one this user can run (src/cli/invocation.ts).
@@ -26,6 +27,11 @@ function report(error: unknown): number {
     say(`triage: ${error.message}`);
     if (error.hint) say(`hint: ${error.hint}`);
     return error.exitCode;
+  }
+  // Only text from outside (a file, an answer) can hold half a character: bad input, not our bug.
+  if (error instanceof UnpairedSurrogateError) {
+    say(`triage: ${error.message}`);
+    return ExitCode.Usage;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   say(`triage: internal error (this is a bug in triage; please report it with the text below)\n${stack}`);

@@ -3,3 +3,4 @@
  * (src/rules must not import src/log; the reverse is fine).
  */
 export { canonicalJson, sha256Hex } from "../rules/canonical.js";
+export { assertWellFormed, UnpairedSurrogateError } from "../rules/well-formed.js";

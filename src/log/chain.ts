@@ -10,7 +10,7 @@
  * above; a test holds it to that.
  */
 import { TriageError } from "../errors.js";
-import { sha256Hex } from "./canonical.js";
+import { assertWellFormed, sha256Hex } from "./canonical.js";
 import type { ChainHead, LogEntry } from "./types.js";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -24,9 +24,15 @@ export interface EntryFields {
   prev_hash: string;
 }
 
-// JSON.stringify is exactly canonicalJson for a string; the fast path skips it when nothing needs escaping.
+// JSON.stringify is exactly canonicalJson for a well-formed string; the fast path skips it when
+// nothing needs escaping. A field with an unpaired surrogate is refused, as canonicalJson refuses it
+// (a stored field never has one: the databases hold UTF-8, so verify never meets the refusal).
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+function quote(s: string, field: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
+  assertWellFormed(s, `the entry's ${field}`);
+  return JSON.stringify(s);
+}
 
 /** The canonical JSON text of an entry, given its body already as canonical JSON text. Keys in sorted order. */
 export function entryHashInput(e: EntryFields, bodyJson: string): string {
@@ -40,8 +46,8 @@ export function entryHashInput(e: EntryFields, bodyJson: string): string {
  */
 export function entryHashFrame(e: EntryFields): [before: string, after: string] {
   return [
-    `{"actor":${quote(e.actor)},"at":${quote(e.at)},"body":`,
-    `,"kind":${quote(e.kind)},"prev_hash":${quote(e.prev_hash)},"ref":${e.ref === null ? "null" : quote(e.ref)},"seq":${e.seq}}`,
+    `{"actor":${quote(e.actor, "actor")},"at":${quote(e.at, "at")},"body":`,
+    `,"kind":${quote(e.kind, "kind")},"prev_hash":${quote(e.prev_hash, "prev_hash")},"ref":${e.ref === null ? "null" : quote(e.ref, "ref")},"seq":${e.seq}}`,
   ];
 }
 

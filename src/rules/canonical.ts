@@ -1,21 +1,29 @@
 /**
- * Canonical JSON (keys sorted at every depth, as RFC 8785 does, no whitespace) and SHA-256: the
- * byte-exact form the log's hash chain and rule-set identity are computed over. Also the rule
- * set's canonical form. The identity of a
+ * Canonical JSON and SHA-256: the byte-exact form the log's hash chain and rule-set identity are
+ * computed over. The text is the JSON Canonicalization Scheme (RFC 8785, "JCS"): no whitespace,
+ * object keys sorted by UTF-16 code units at every depth, numbers as ECMAScript's
+ * Number.prototype.toString writes them, strings escaped as JSON.stringify escapes them; and, as JCS
+ * requires (its input is I-JSON, RFC 7493), a string holding an unpaired UTF-16 surrogate is refused,
+ * never hashed. For any other value this is exactly the text earlier versions wrote, so no hash in
+ * an existing log changes (test/log/canonical.test.ts holds the RFC's vectors and the old hashes).
+ *
+ * Also the rule set's canonical form. The identity of a
  * rule set is the SHA-256 of its canonical form, so whitespace, comments, key order and the order of
  * order-free lists (rules, guards, steps, checks, closure reasons, invariants) never change it.
  */
 import * as crypto from "node:crypto";
 import type { RawRuleSet } from "./schema.js";
+import { LONE_SURROGATE, UnpairedSurrogateError } from "./well-formed.js";
 
 /** Deeper than any real record; past it the value is taken to be cyclic. */
 const MAX_DEPTH = 1000;
 
 /**
- * `value` as canonical JSON. Undefined object properties are dropped (as JSON.stringify does), and
- * `toJSON` is honoured (a Date becomes its ISO text). Anything that JSON would silently lose or
- * mangle is refused with a TypeError naming where it is, because a hash over mangled data would
- * still "verify": non-finite numbers, bigint, functions, symbols, Map/Set/class instances, cycles.
+ * `value` as canonical JSON (RFC 8785). Undefined object properties are dropped (as JSON.stringify
+ * does), and `toJSON` is honoured (a Date becomes its ISO text). Anything that JSON would silently
+ * lose or mangle is refused with a TypeError naming where it is, because a hash over mangled data
+ * would still "verify": non-finite numbers, bigint, functions, symbols, Map/Set/class instances,
+ * cycles; a string (value or key) with an unpaired surrogate is refused with an UnpairedSurrogateError.
  */
 export function canonicalJson(value: unknown): string {
   try {
@@ -23,8 +31,10 @@ export function canonicalJson(value: unknown): string {
     if (text === undefined) throw new Refusal("is undefined");
     return text;
   } catch (error) {
-    if (error instanceof Refusal) throw new TypeError(`canonicalJson: $${error.path.join("")} ${error.problem}`, { cause: error });
-    throw error;
+    if (!(error instanceof Refusal)) throw error;
+    const where = `$${error.path.join("")}`;
+    if (error.problem === LONE) throw new UnpairedSurrogateError(`the text at ${where}`);
+    throw new TypeError(`canonicalJson: ${where} ${error.problem}`, { cause: error });
   }
 }
 
@@ -42,12 +52,22 @@ class Refusal extends Error {
   }
 }
 
+const LONE = "has an unpaired surrogate";
+
+// JSON.stringify escapes exactly what RFC 8785 §3.2.2.2 escapes (", \, control characters, with
+// \b \t \n \f \r or lower-case \u00xx); only its "\udxxx" for a lone surrogate is not JCS.
+function writeString(text: string): string {
+  if (LONE_SURROGATE.test(text)) throw new Refusal(LONE);
+  return JSON.stringify(text);
+}
+
 // Returns undefined only for undefined (dropped as a property, null in an array, as JSON does).
 function write(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return writeString(value);
     case "number":
+      // JSON.stringify of a finite number is Number.prototype.toString (-0 as "0"): RFC 8785 §3.2.2.3.
       if (!Number.isFinite(value)) throw new Refusal(`is ${value}, which JSON cannot represent`);
       return JSON.stringify(value);
     case "boolean":
@@ -80,14 +100,15 @@ function writeObject(value: object, depth: number): string | undefined {
   if (proto !== Object.prototype && proto !== null) throw new Refusal(`is a ${value.constructor?.name ?? "non-plain object"}, not plain data`);
   const record = value as Record<string, unknown>;
   let out = "{";
+  // Array.prototype.sort without a comparator orders by UTF-16 code units: RFC 8785 §3.2.3.
   for (const key of Object.keys(record).sort()) {
     let text: string | undefined;
     try {
       text = write(record[key], depth);
+      if (text !== undefined) out += `${out.length === 1 ? "" : ","}${writeString(key)}:${text}`;
     } catch (error) {
-      throw located(error, `.${key}`);
+      throw located(error, `.${LONE_SURROGATE.test(key) ? JSON.stringify(key) : key}`);
     }
-    if (text !== undefined) out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${text}`;
   }
   return `${out}}`;
 }

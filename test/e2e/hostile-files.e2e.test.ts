@@ -212,6 +212,22 @@ describe("files that are not what they claim", () => {
     expect(statSync(db).mode & 0o777).toBe(0o600);
   });
 
+  it("an answer with half a character (an unpaired surrogate escaped in JSON) is refused with exit 2 naming it, and nothing is recorded", () => {
+    const db = join(box.dir, "surrogate.db");
+    const answers = parse(readFileSync(FIXTURE, "utf8")) as { answers: Record<string, unknown> };
+    const file = join(box.dir, "half-emoji.json");
+    // JSON.stringify writes a lone surrogate as the escape \ud83d, as another system's file would.
+    writeFileSync(file, JSON.stringify({ ...answers.answers, child_name: "Maya \ud83d Okafor" }));
+    expect(readFileSync(file, "utf8")).toContain("Maya \\ud83d Okafor");
+    const r = cli(db, ["new", "--answers", file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("$.answers.child_name contains an unpaired UTF-16 surrogate");
+    expect(r.stderr).not.toContain("internal error");
+    const listed = cli(db, ["log", "list", "--json"]);
+    expect(listed.stdout).not.toContain("Okafor");
+    expect(cli(db, ["log", "verify"]).code).toBe(0);
+  });
+
   it("a FIFO, a socket or a device as the log is refused at once (exit 4), never hangs", async () => {
     const fifo = join(box.dir, "fifo.db");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
