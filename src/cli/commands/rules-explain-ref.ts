@@ -19,6 +19,7 @@ import { inert, inertDeep } from "../render/inert.js";
 import { renderExplanation } from "../render/explain.js";
 import { makeStyle, type Style } from "../render/style.js";
 import { wrap } from "../render/text.js";
+import { padEndColumns } from "../render/width.js";
 import { loadRules } from "../rules-loader.js";
 
 export interface ExplainLoggedOptions {
@@ -100,7 +101,7 @@ function sideBySide(rows: [string, string, string][], labelWidth: number, width:
     const l = wrap(left || "—", "", width);
     const r = wrap(right || "—", "", width);
     for (let i = 0; i < Math.max(l.length, r.length, 1); i++) {
-      out.push(`  ${(i === 0 ? label : "").padEnd(labelWidth)}  ${(l[i] ?? "").padEnd(width)}  ${r[i] ?? ""}`.trimEnd());
+      out.push(`  ${padEndColumns(i === 0 ? label : "", labelWidth)}  ${padEndColumns(l[i] ?? "", width)}  ${r[i] ?? ""}`.trimEnd());
     }
   }
   return out;

@@ -9,6 +9,7 @@ import { inertDeep } from "./inert.js";
 import { labelsFor, type Labels } from "./labels.js";
 import type { Style } from "./style.js";
 import { localTime, wrap, WIDTH } from "./text.js";
+import { displayWidth, padEndColumns } from "./width.js";
 
 /** "The next few hours": steps due this soon after the decision are the Act now block. */
 export const ACT_NOW_HOURS = 4;
@@ -72,7 +73,7 @@ function wrapItems(items: readonly string[], indent: string, width: number): str
   const lines: string[] = [];
   let line = "";
   for (const item of items) {
-    if (line && indent.length + line.length + 3 + item.length > width) {
+    if (line && displayWidth(indent) + displayWidth(line) + 3 + displayWidth(item) > width) {
       lines.push(indent + line);
       line = item;
     } else line = line ? `${line} · ${item}` : item;
@@ -85,7 +86,7 @@ function wrapItems(items: readonly string[], indent: string, width: number): str
 function hanging(label: string, text: string, column: number, width: number): string[] {
   const lines = wrap(text, " ".repeat(column), width);
   if (lines.length === 0) return [label];
-  lines[0] = label.padEnd(column) + lines[0]!.slice(column);
+  lines[0] = padEndColumns(label, column) + lines[0]!.slice(column);
   return lines;
 }
 
@@ -150,7 +151,7 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
   const now = actNowSteps(d);
   const when = (s: DecisionStep) => (s.due_by ? shortTime(s.due_by, d.decided_at) : "no date");
   // The time column fits the longest time shown ("Thu 21:40", or a full date a week or more away).
-  const column = 4 + Math.max(9, ...d.steps.map((s) => when(s).length));
+  const column = 4 + Math.max(9, ...d.steps.map((s) => displayWidth(when(s))));
   const stepLines = (s: DecisionStep): string[] => {
     const late = overdueAtDecision(s, d.decided_at);
     const text = late ? `OVERDUE — ${s.text}` : s.text;

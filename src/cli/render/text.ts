@@ -1,9 +1,10 @@
-/** Plain-text layout helpers: wrapping, aligned tables and local times, at 80 columns by default. */
+/**
+ * Plain-text layout helpers: wrapping, aligned tables and local times, at 80 columns by default.
+ * Widths are terminal columns (displayWidth: colour codes 0, CJK and emoji 2, combining marks 0).
+ */
+import { displayWidth as visible, padEndColumns } from "./width.js";
 
 export const WIDTH = 80;
-
-// ANSI colour codes do not take up columns.
-const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, "").length;
 
 export function wrap(text: string, indent: string, width = WIDTH): string[] {
   const words = text.split(/\s+/).filter((w) => w.length > 0);
@@ -21,10 +22,9 @@ export function wrap(text: string, indent: string, width = WIDTH): string[] {
 
 export function table(headers: string[], rows: string[][], style?: { bold(s: string): string }): string {
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
-  const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - visible(s)));
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i]!)))
+      .map((cell, i) => (i === cells.length - 1 ? cell : padEndColumns(cell, widths[i]!)))
       .join("  ")
       .trimEnd();
   const head = line(headers);
