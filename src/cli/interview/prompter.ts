@@ -9,8 +9,9 @@
  * the previous answer (the worker has to choose it again). Exclusive options (none, none_known,
  * unknown) cannot be combined with others. Input is validated as typed, with the format spelled out.
  */
-import { AbortPromptError, createPrompt, ExitPromptError, isEnterKey, makeTheme, useEffect, useKeypress, usePrefix, useState } from "@inquirer/core";
-import { checkbox, select, Separator } from "@inquirer/prompts";
+import checkbox from "@inquirer/checkbox";
+import { AbortPromptError, createPrompt, ExitPromptError, isEnterKey, makeTheme, Separator, useEffect, useKeypress, usePrefix, useState } from "@inquirer/core";
+import select from "@inquirer/select";
 import { emitKeypressEvents } from "node:readline";
 import { normaliseAnswer } from "../../rules/answers.js";
 import type { CompiledQuestion } from "../../rules/compile.js";
