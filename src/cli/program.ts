@@ -16,7 +16,10 @@ function action(load: Loader) {
   return async (...params: unknown[]): Promise<void> => {
     const command = params.at(-1) as Command;
     const options = command.optsWithGlobals<Record<string, unknown> & CommonOptions>();
-    const args = command.args.slice(0, command.registeredArguments.length).map(String);
+    // Referral references are written in capitals (TRG-2026-000123); any case is accepted.
+    const args = command.args
+      .slice(0, command.registeredArguments.length)
+      .map((a, i) => (command.registeredArguments[i]?.name() === "ref" ? String(a).trim().toUpperCase() : String(a)));
     let ctxOptions: CommonOptions = options;
     if (command.options.some((o) => o.attributeName() === "rules")) {
       // `log list --rules VERSION` gives the global --rules FILE another meaning after the command's
@@ -117,14 +120,21 @@ export function createProgram(): Command {
 
   program
     .command("review")
-    .description("a manager's review of a decision, or of a pending override or closure")
-    .argument("<ref>", "referral reference")
+    .description("a manager's review of a decision, or of a pending override or closure; without REF, your review queue")
+    .argument("[ref]", "referral reference (without it: what waits for your review; in a terminal, pick one)")
     .option("--agree", "agree (makes a pending override or closure take effect)")
     .option("--challenge", "return to the worker (needs --reason)")
     .option("--escalate <outcome>", "raise the outcome (needs --reason)")
     .option("--reason <text>", "why")
     .option("--of <seq>", "what to review: an override's or closure's entry number, or 'decision' (default: the oldest pending, else the decision)")
     .action(action(() => import("./commands/review.js")));
+
+  program
+    .command("today")
+    .description("the handover queue: what is overdue, due, waiting for you, not re-screened, guarded or unreviewed")
+    .option("--hours <n>", "the window for steps falling due (default: to the end of the next working day)")
+    .option("--worker <name>", "only referrals decided by this worker")
+    .action(action(() => import("./commands/today.js")));
 
   program
     .command("stats")
@@ -143,9 +153,9 @@ export function createProgram(): Command {
     .description("decisions, newest first")
     .option("--since <date>", "received on or after")
     .option("--until <date>", "received before")
-    .option("--outcome <id>", "current outcome")
+    .option("--outcome <outcome>", 'current outcome: id or label (e.g. early_help or "Early help")')
     .option("--worker <name>", "decided by")
-    .option("--child <text>", "child name or reference contains")
+    .option("--child <text>", "the child: name (misspellings found as the history lookup finds them), date of birth, postcode, case or referral reference")
     .option("--unreviewed", "not yet reviewed by a manager")
     .option("--overdue", "a deadline passed without its step or check recorded")
     .option("--guarded", "a guard still holding")
@@ -178,10 +188,13 @@ export function createProgram(): Command {
     .action(action(() => import("./commands/log-copy.js")));
   log
     .command("export")
-    .description("every entry with its hashes, in chain order")
+    .description("csv: one row per decision as it stands now, for a spreadsheet; jsonl: every entry with its hashes, in chain order")
     .addOption(
-      new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row an entry, body as JSON text").choices(["jsonl", "csv"]).default("jsonl"),
+      new Option("--format <format>", "jsonl: one JSON entry a line; csv: one row a decision (with --events: one row an entry, body as JSON text)")
+        .choices(["jsonl", "csv"])
+        .default("jsonl"),
     )
+    .option("--events", "with --format csv: one row per entry (seq, ref, kind, actor, at, hashes, body) instead of per decision")
     .option("--out <file>", "write to a file instead of standard output (never the log; a new file unless --force)")
     .option("--force", "replace an existing --out file")
     .action(action(() => import("./commands/log-export.js")));

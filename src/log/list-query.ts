@@ -37,7 +37,8 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** SQL dialect: SQLite (named @params, body ->> '$.key') or PostgreSQL ($n params, body::jsonb ->> 'key'). */
 export type Dialect = "sqlite" | "postgres";
 
-export function buildListQuery(filters: ListFilters, dialect: Dialect = "sqlite"): BuiltQuery {
+/** The listing, or with `count` how many decisions the same filters match (for "showing 50 of 312"). */
+export function buildListQuery(filters: ListFilters, dialect: Dialect = "sqlite", options: { count?: boolean } = {}): BuiltQuery {
   const field = (key: string): string => (dialect === "sqlite" ? `e.body ->> '$.${key}'` : `(e.body::jsonb ->> '${key}')`);
   if (!Number.isInteger(filters.limit) || filters.limit < 1) {
     throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(filters.limit)}`);
@@ -72,22 +73,35 @@ export function buildListQuery(filters: ListFilters, dialect: Dialect = "sqlite"
     where.push("d.worker = @worker");
     params.worker = filters.worker;
   }
-  if (filters.child !== undefined) {
-    const name = normaliseName(filters.child);
-    const ref = normaliseRef(filters.child);
-    const clauses = ["d.ref = @childRef", "d.child_ref = @childRef"];
-    params.childRef = ref;
-    if (name !== "") {
-      clauses.push("d.child_name_norm LIKE @childName ESCAPE '\\'");
-      params.childName = `%${likeEscape(name)}%`;
+  if (filters.child !== undefined || filters.childRefs !== undefined) {
+    const clauses: string[] = [];
+    if (filters.child !== undefined) {
+      const name = normaliseName(filters.child);
+      const ref = normaliseRef(filters.child);
+      clauses.push("d.ref = @childRef", "d.child_ref = @childRef");
+      params.childRef = ref;
+      if (name !== "") {
+        clauses.push("d.child_name_norm LIKE @childName ESCAPE '\\'");
+        params.childName = `%${likeEscape(name)}%`;
+      }
     }
-    where.push(`(${clauses.join(" OR ")})`);
+    // Referrals the caller matched itself (the history matcher: a misspelt name, a date of birth, a postcode).
+    (filters.childRefs ?? []).forEach((r, i) => {
+      clauses.push(`d.ref = @match${i}`);
+      params[`match${i}`] = r;
+    });
+    where.push(clauses.length > 0 ? `(${clauses.join(" OR ")})` : "1 = 0");
   }
-  // seq breaks ties between referrals received at the same instant, newest recorded first.
-  const sql =
-    `SELECT ${DECISION_ROW_COLUMNS} FROM decisions d` +
-    (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
-    " ORDER BY d.received_utc DESC, d.seq DESC LIMIT @limit OFFSET @offset";
+  const filter = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  let sql: string;
+  if (options.count) {
+    delete params.limit;
+    delete params.offset;
+    sql = `SELECT COUNT(*) AS n FROM decisions d${filter}`;
+  } else {
+    // seq breaks ties between referrals received at the same instant, newest recorded first.
+    sql = `SELECT ${DECISION_ROW_COLUMNS} FROM decisions d${filter} ORDER BY d.received_utc DESC, d.seq DESC LIMIT @limit OFFSET @offset`;
+  }
   return dialect === "sqlite" ? { sql, params } : numbered(sql, params);
 }
 

@@ -172,6 +172,15 @@ export class SqliteLogStore implements LogStore {
     });
   }
 
+  async countDecisions(filters: ListFilters): Promise<number> {
+    const { sql, params } = buildListQuery(filters, "sqlite", { count: true });
+    return this.#guard(() => {
+      let stmt = this.#listStatements.get(sql);
+      if (stmt === undefined) this.#listStatements.set(sql, (stmt = this.#db.prepare(sql)));
+      return (stmt.get(params) as { n: number }).n;
+    });
+  }
+
   /**
    * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key
    * with `identity`, newest first. A prefilter only: classify each with classifyMatch (src/workflow/match.ts).

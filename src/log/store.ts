@@ -29,6 +29,8 @@ export interface LogReads {
    */
   eventsOfKind(kind: EventKind): Promise<LogEntry[]>;
   listDecisions(filters: ListFilters): Promise<DecisionRow[]>;
+  /** How many decisions the filters match in the index (limit and offset ignored): "showing 50 of 312". */
+  countDecisions(filters: ListFilters): Promise<number>;
   /**
    * Earlier referrals that share a local reference, date of birth, postcode or phonetic name key
    * with `identity`, newest first. A prefilter only: classify each with classifyMatch (match.ts).

@@ -70,6 +70,8 @@ export interface ListFilters {
   worker?: string;
   /** Part of the child's name (normalised) or their local reference, or a referral reference. */
   child?: string;
+  /** Referrals matched by the caller (fuzzy name, date of birth, postcode): listed as well as `child`'s. */
+  childRefs?: string[];
   /** Not yet reviewed: no review of the decision other than a challenge (as workflow/state.ts counts it). */
   unreviewed?: boolean;
   /** Possibly awaiting approval (superset): has an override or closure entry. */

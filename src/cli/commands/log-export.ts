@@ -1,7 +1,16 @@
+/**
+ * `triage log export [--format jsonl|csv] [--events] [--out FILE]`. JSON lines: every entry in chain
+ * order with its hashes, so the export can be checked independently. CSV: one row per decision as it
+ * stands now (src/workflow/export-row.ts names the columns), for a spreadsheet; with --events, one
+ * row per entry like the JSON lines. Every CSV cell is RFC 4180 quoted and formula-neutralised.
+ */
+import { DECISION_COLUMNS, decisionRow } from "../../workflow/export-row.js";
+import { loadAllCases } from "../cases.js";
 import type { Context } from "../context.js";
 import { prepareOutput, type PendingOutput } from "../output-file.js";
 import { openStore } from "../record.js";
 import { csvCell, inert } from "../render/inert.js";
+import { loadRules } from "../rules-loader.js";
 
 const CSV_COLUMNS = ["seq", "ref", "kind", "actor", "at", "prev_hash", "hash", "body"] as const;
 
@@ -10,7 +19,6 @@ async function toStdout(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
-/** Every entry, in chain order, with its hashes, so the export can be checked independently. */
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const store = await openStore(ctx, { readonly: true });
   const outPath = typeof options.out === "string" ? options.out : undefined;
@@ -20,6 +28,22 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     if (outPath) out = prepareOutput({ path: outPath, force: options.force === true, logPath: store.path, what: "the export" });
     const write = async (text: string) => (out ? out.write(text) : toStdout(text));
     const csv = options.format === "csv";
+    if (csv && options.events !== true) {
+      const tz = (await loadRules(ctx)).officeHours.time_zone;
+      const now = ctx.now(tz);
+      const cases = await loadAllCases(store);
+      let text = `${DECISION_COLUMNS.join(",")}\r\n`;
+      for (const { state, rescreen } of cases) {
+        const row = decisionRow(state, rescreen, now);
+        text += `${DECISION_COLUMNS.map((c) => csvCell(row[c])).join(",")}\r\n`;
+      }
+      await write(text);
+      if (out) {
+        out.commit();
+        ctx.err(inert(`Exported ${cases.length} decisions to ${outPath}`));
+      }
+      return;
+    }
     let count = 0;
     let buffer = csv ? `${CSV_COLUMNS.join(",")}\r\n` : "";
     for await (const entry of store.allEvents()) {

@@ -1,11 +1,13 @@
 /**
- * `triage review REF --agree | --challenge --reason TEXT | --escalate OUTCOME --reason TEXT [--of SEQ]`:
+ * `triage review [REF --agree | --challenge --reason TEXT | --escalate OUTCOME --reason TEXT [--of SEQ]]`:
+ * without a reference, the current user's review queue (in a terminal, pick one); with one,
  * a manager's review of the decision, or of a pending override or closure (default: the oldest
  * pending one, else the decision). Who may review is decided in src/workflow/actions.ts from the
  * team file; agreement completes a proposal when every required approval is in.
  */
 import { TriageError } from "../../errors.js";
-import { planReview } from "../../workflow/actions.js";
+import { formatInZone } from "../../rules/time.js";
+import { planReview, type Team } from "../../workflow/actions.js";
 import { roleName, rolesNeeded, type ReviewBody } from "../../workflow/events.js";
 import type { ReferralState } from "../../workflow/state.js";
 import type { Context } from "../context.js";
@@ -13,6 +15,8 @@ import { isServerLog, loadReferral, openStore } from "../record.js";
 import { loadTeam, serverTeam } from "../team.js";
 import { eventTime, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
+import { reviewQueue, type TodayItem } from "../../workflow/today.js";
+import { loadAllCases, type LoadedCase } from "../cases.js";
 
 function parseOf(text: unknown, decisionSeq: number | undefined): "decision" | number | undefined {
   if (text === undefined) return undefined;
@@ -44,10 +48,32 @@ function describe(body: ReviewBody, seq: number, state: ReferralState, ref: stri
 }
 
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
-  const ref = args[0]!;
+  const ref = args[0];
   const chosen = (["agree", "challenge", "escalate"] as const).filter((a) => options[a] !== undefined && options[a] !== false);
+  if (ref === undefined || ref.trim() === "") {
+    if (chosen.length > 0 || options.of !== undefined || options.reason !== undefined)
+      throw new TriageError("give the reference to review: triage review REF --agree | --challenge --reason TEXT | --escalate OUTCOME --reason TEXT");
+    return reviewQueueCommand(ctx);
+  }
   if (chosen.length !== 1) throw new TriageError("choose one of --agree, --challenge --reason TEXT, --escalate OUTCOME --reason TEXT");
-  const action = chosen[0]!;
+  return recordReview(ctx, ref, {
+    action: chosen[0]!,
+    of: options.of,
+    to: typeof options.escalate === "string" ? options.escalate : undefined,
+    reason: typeof options.reason === "string" ? options.reason : undefined,
+  });
+}
+
+interface ReviewRequest {
+  action: "agree" | "challenge" | "escalate";
+  /** --of as typed, or the seq / "decision" picked from the queue. */
+  of: unknown;
+  to: string | undefined;
+  reason: string | undefined;
+}
+
+async function recordReview(ctx: Context, ref: string, request: ReviewRequest): Promise<void> {
+  const { action } = request;
   // The file-based team is loaded first (bad input fails before the log is touched); the server
   // log's team is the database's roles of whoever is logged in.
   const fileTeam = isServerLog(ctx) ? undefined : await loadTeam(ctx);
@@ -60,9 +86,9 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       const decisionSeq = (await tx.getDecisionRow(ref))?.seq;
       const verdict = planReview(state, rs, {
         action,
-        of: parseOf(options.of, decisionSeq),
-        to: typeof options.escalate === "string" ? options.escalate : undefined,
-        reason: typeof options.reason === "string" ? options.reason : undefined,
+        of: parseOf(request.of, decisionSeq),
+        to: request.to,
+        reason: request.reason,
         actor: ctx.user,
         team,
         teamLookedAt: lookedAt,
@@ -97,4 +123,76 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `triage review` without a reference: what waits for the current user's approval or review, most
+ * serious first (src/workflow/today.ts reviewQueue). In a terminal, pick one and review it.
+ */
+async function reviewQueueCommand(ctx: Context): Promise<void> {
+  const fileTeam = isServerLog(ctx) ? undefined : await loadTeam(ctx);
+  const store = await openStore(ctx, { readonly: true });
+  let cases: LoadedCase[];
+  let team: Team | undefined;
+  let lookedAt: string;
+  try {
+    ({ team, lookedAt } = fileTeam ?? serverTeam(store));
+    cases = await loadAllCases(store);
+  } finally {
+    await store.close();
+  }
+  const queue = reviewQueue(cases, ctx.user, team);
+  if (ctx.json) return ctx.out(JSON.stringify({ user: ctx.user, ...queue }, null, 2));
+  if (queue.role === null)
+    return ctx.out(
+      inert(`Nothing to review: ${ctx.user} is not a manager or senior manager in the team file ${team ? team.source : `(none at ${lookedAt})`}.`),
+    );
+  if (queue.items.length === 0) return ctx.out(inert(`Nothing waits for your review, ${ctx.user}.`));
+  const [{ makeStyle }, { localTime, table }, { inertLine }] = await Promise.all([
+    import("../render/style.js"),
+    import("../render/text.js"),
+    import("../render/inert.js"),
+  ]);
+  const style = makeStyle(ctx.color);
+  const line = (i: TodayItem) => [i.ref, i.child ?? "(name not known)", i.outcome.label, localTime(i.since), i.what].map(inertLine);
+  ctx.out(style.bold(inert(`Waiting for ${ctx.user} (${queue.role === "senior_manager" ? "senior manager" : "manager"}): ${queue.items.length}`)));
+  ctx.out(table(["REFERENCE", "CHILD", "OUTCOME", "WAITING SINCE", "WHAT"], queue.items.map(line), style));
+  if (!(ctx.stdinIsTTY && ctx.stdoutIsTTY)) {
+    ctx.out("\nReview one with: triage review REF --agree | --challenge --reason TEXT | --escalate OUTCOME --reason TEXT");
+    return;
+  }
+  const { InquirerPrompter } = await import("../interview/prompter.js");
+  const prompter = new InquirerPrompter({ style: style });
+  ctx.out("");
+  const picked = await prompter.choose(
+    "review-pick",
+    "Which one?",
+    queue.items.map((i, n) => ({ value: n, label: inertLine(`${i.ref}  ${i.child ?? "(name not known)"} · ${i.outcome.label} · ${i.what}`) })),
+    { canGoBack: false },
+  );
+  if (typeof picked !== "number") return;
+  const item = queue.items[picked]!;
+  const loaded = cases.find((c) => c.state.ref === item.ref)!;
+  const action = await prompter.choose<"agree" | "challenge" | "escalate">("review-action", inertLine(`${item.ref}: ${item.what}`), [
+    { value: "agree", label: "Agree" },
+    { value: "challenge", label: "Challenge: return it to the worker with a reason" },
+    { value: "escalate", label: "Escalate: raise the outcome, with a reason" },
+  ]);
+  if (typeof action !== "string") return;
+  let to: string | undefined;
+  if (action === "escalate") {
+    const higher = loaded.rs.outcomes.filter((o) => o.level > loaded.state.outcome.level);
+    if (higher.length === 0) throw new TriageError(`${item.ref} is already at the highest outcome; there is nothing to escalate to`);
+    const chosen = await prompter.choose(
+      "review-to",
+      "Raise to",
+      higher.map((o) => ({ value: o.id, label: o.label })),
+    );
+    if (typeof chosen !== "string") return;
+    to = chosen;
+  }
+  const reason = action === "agree" ? undefined : await prompter.text("review-reason", "Why?", { required: true });
+  if (typeof reason !== "string" && reason !== undefined) return;
+  const of = item.kind === "review" ? "decision" : item.seq;
+  await recordReview(ctx, item.ref, { action, of, to, reason });
 }

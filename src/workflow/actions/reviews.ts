@@ -25,6 +25,9 @@ export function roleOf(team: Team, name: string): Role | undefined {
   return undefined;
 }
 
+/** "2026-06-01T09:40:00+01:00" → "2026-06-01 09:40": the local time as the entry recorded it. */
+const when = (iso: string): string => iso.slice(0, 16).replace("T", " ");
+
 // ─── Review ──────────────────────────────────────────────────────────────────────────────────────
 
 export interface ReviewInput {
@@ -71,9 +74,13 @@ export function planReview(state: ReferralState, rs: CompiledRuleSet, input: Rev
   const of: ReviewBody["of"] = target === "decision" ? "decision" : target.seq;
   const reason = blank(input.reason) ? undefined : input.reason!.trim();
   if (input.action === "agree") {
-    if (target !== "decision") {
-      if (target.approvals.some((a) => a.by === input.actor))
-        return refused(`refused: ${input.actor} has already agreed to ${what}; the same person counts once`);
+    if (target === "decision") {
+      // Agreeing twice would record the same judgement twice and could read as two reviews.
+      const before = state.reviews.find((r) => r.of === "decision" && r.action === "agree" && r.by === input.actor);
+      if (before) return refused(`refused: ${input.actor} already agreed on ${when(before.at)} with ${what} (review #${before.seq}); it is not recorded twice`);
+    } else {
+      const before = target.approvals.find((a) => a.by === input.actor);
+      if (before) return refused(`refused: ${input.actor} already agreed on ${when(before.at)} to ${what}; the same person counts once`);
       const required = "rationale" in target ? target.approvals_required : (target.approvals_required ?? ["manager"]);
       const mine = { by: input.actor, role, at: "" };
       if (filledSlots(required, [...target.approvals, mine]) <= filledSlots(required, target.approvals)) {
