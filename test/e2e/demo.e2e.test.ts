@@ -141,6 +141,37 @@ describe("demo at a fixed clock: Monday 30 November 2026, 09:00", () => {
     expect(reviews).toEqual(expect.arrayContaining(["agree", "challenge", "escalate"]));
   });
 
+  it("log show is the whole case: child, referrer, answers by section, history used, steps, and every entry since", () => {
+    const h = t.summary.highlights;
+    const misspelt = t.cli(["log", "show", h.misspelt_name_matched.toLowerCase()]);
+    expect(misspelt.code, misspelt.stderr).toBe(0);
+    const text = misspelt.stdout;
+    const flat = text.replace(/\s+/g, " "); // long lines wrap at 80 columns
+    const order = ["Child", "Referrer", h.misspelt_name_matched, "Why", "Answers", "History used", "Steps", "Now", "Entries"].map((w) => text.indexOf(w));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text).toContain("Name            Skye Brenan");
+    expect(text).toContain("Date of birth   2019-05-02");
+    expect(text).toContain("Postcode        LS6 2QD");
+    expect(text).toContain("Who is making the referral? Neighbour or member of the public");
+    expect(text).toContain("  Contact and referrer\n");
+    expect(text).toContain("How did the referral come in? — To the front door in office hours");
+    expect(flat).toMatch(new RegExp(`${h.five_referrals[0]} received \\w+ \\d+ \\w+ \\d{4} \\d\\d:\\d\\d: Advice / no further action`));
+    expect(flat).toMatch(new RegExp(`confirmed match ${h.five_referrals[0]} \\(by \\S+, .*\\): .*is close to 'Skye Brennan'`));
+    expect(text).not.toContain("Ella"); // the template's child is not named in the demo's notes
+    const closed = t.cli(["log", "show", h.closure_approved]).stdout.replace(/\s+/g, " ");
+    expect(closed).toMatch(/\[done\] .* — due /);
+    expect(closed).toMatch(/done by \S+, .*: Done; noted on the case file/);
+    expect(closed).toMatch(/closure proposed as information_only .*School asked for information only/);
+    expect(closed).toMatch(/manager review: agree entry #\d+/);
+    expect(closed).toContain("closed as information_only");
+    const data = t.json(["log", "show", h.misspelt_name_matched]);
+    expect(data.ref).toBe(h.misspelt_name_matched);
+    expect(data.case.child).toEqual({ name: "Skye Brenan", dob: "2019-05-02", ref: null, postcode: "LS6 2QD" });
+    expect(data.case.history.matches.map((m: { decision: string }) => m.decision)).toEqual(["confirmed", "confirmed", "confirmed"]);
+    expect(data.case.sections.map((s: { title: string }) => s.title)).toContain("Contact and referrer");
+  });
+
   it("gives today, the review queue and stats something in every section", () => {
     const today = t.json(["today"], "mia.manager") as { sections: { id: string; items: unknown[] }[] };
     const filled = today.sections.filter((s) => s.items.length > 0).map((s) => s.id);

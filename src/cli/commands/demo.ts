@@ -194,6 +194,10 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         ...r.answers,
         received_at: formatInZone(received, tz).slice(0, 16),
       };
+      // The template's notes name its own child: the demo's child is named instead.
+      const was = typeof base.child_name === "string" ? base.child_name.split(" ")[0] : undefined;
+      if (r.child && was && typeof answers.worker_rationale === "string")
+        answers.worker_rationale = answers.worker_rationale.split(was).join(r.child.name.split(" ")[0]!);
       const checked = checkAnswers(rs, answers);
       if (checked.problems.length > 0) throw new Error(`demo referral ${r.key}: ${checked.problems.map((p) => p.message).join("; ")}`);
       // A day-time referral is decided before the office closes (else it would be an out-of-hours decision).

@@ -76,7 +76,12 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     outcome = found.id;
   }
   const derived =
-    ruleVersion !== undefined || outcome !== undefined || options.unreviewed === true || options.overdue === true || options.guarded === true || options.pending === true;
+    ruleVersion !== undefined ||
+    outcome !== undefined ||
+    options.unreviewed === true ||
+    options.overdue === true ||
+    options.guarded === true ||
+    options.pending === true;
   // SQL narrows by what the index knows as recorded (dates, worker, child). The outcome now, reviews,
   // overdue steps, guards and pending approvals are derived state: read from each candidate's replay.
   const filters: ListFilters = {

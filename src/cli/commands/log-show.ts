@@ -1,4 +1,10 @@
+/**
+ * `triage log show REF`: the whole case — the child and the referrer, the decision card, every answer
+ * by section, the history used, every step with its status, and every entry since. `--json` is the
+ * decision record (the contract) with the derived `state`, the `case` view and the `entries`.
+ */
 import { claimedByOther } from "../../log/os-user.js";
+import { caseView } from "../../workflow/case-view.js";
 import { overdue } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
@@ -30,6 +36,7 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
             outcome: state.outcome,
             guards: state.guards,
             state: { ...rest, summary: stateSummary(state, now), overdue: overdue(state, now) },
+            case: caseView(state, rs, now),
             entries,
             // Entries naming someone other than the OS account that wrote them (a local file's limit).
             named_not_os_user: entries.flatMap((e) => {
@@ -45,8 +52,10 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
       return;
     }
     const style = makeStyle(ctx.color);
+    const { renderCaseBody, renderCaseHead } = await import("../render/case.js");
+    const view = caseView(state, rs, now);
     await ctx.page(
-      `${renderReferral(state, entries, style, rs, now)}\n\n${style.bold("Rule set")}  ${inertLine(`${ruleSet.id} ${ruleSet.version} (sha256 ${ruleSet.sha256.slice(0, 12)}): ${ruleSet.approval}`)}`,
+      `${renderReferral(state, entries, style, rs, now, { head: renderCaseHead(view, style), afterCard: renderCaseBody(view, style) })}\n\n${style.bold("Rule set")}  ${inertLine(`${ruleSet.id} ${ruleSet.version} (sha256 ${ruleSet.sha256.slice(0, 12)}): ${ruleSet.approval}`)}`,
     );
   } finally {
     await store.close();

@@ -53,12 +53,25 @@ export function stateSummary(state: ReferralState, now: Date, labels: Labels = i
   return words;
 }
 
-export function renderReferral(rawState: ReferralState, rawEntries: readonly EntryLike[], style: Style, rs: CompiledRuleSet, now: Date): string {
+/** `around`: the case's own parts, already rendered (src/cli/render/case.ts): before the card, and between the card and "Now". */
+export function renderReferral(
+  rawState: ReferralState,
+  rawEntries: readonly EntryLike[],
+  style: Style,
+  rs: CompiledRuleSet,
+  now: Date,
+  around: { head?: string; afterCard?: string } = {},
+): string {
   // Every string in a referral's entries came from a person or a rule file: shown inert.
   const state = inertDeep(rawState);
   const entries = inertDeep(rawEntries);
   const labels = labelsFor(rs);
-  const out = [renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs), ""];
+  const out = [
+    ...(around.head ? [around.head, ""] : []),
+    renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs),
+    "",
+    ...(around.afterCard ? [around.afterCard, ""] : []),
+  ];
   out.push(style.heading("Now"));
   out.push(`  ${stateSummary(state, now, labels).join(" · ") || "reviewed, nothing pending"}`);
   for (const o of state.overrides.filter((x) => x.status === "pending"))
