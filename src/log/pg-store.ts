@@ -174,6 +174,12 @@ export class PgLogStore implements LogStore {
     return (await this.query(sql.replace(/\b(FROM|JOIN) (decisions|events)\b/g, "$1 triage.$2"), values)).map(toDecisionRow);
   }
 
+  async countDecisions(filters: ListFilters): Promise<number> {
+    const { sql, values } = buildListQuery(filters, "postgres", { count: true });
+    const rows = await this.query(sql.replace(/\b(FROM|JOIN) (decisions|events)\b/g, "$1 triage.$2"), values);
+    return Number((rows[0] as { n: string | number } | undefined)?.n ?? 0);
+  }
+
   async findCandidates(identity: Identity, options: { excludeRef?: string; limit?: number } = {}): Promise<Candidate[]> {
     const n = normaliseIdentity(identity);
     const orNull = (s: string): string | null => (s === "" ? null : s);
