@@ -54,6 +54,8 @@ function statsSectionsFilled(stats: Record<string, any>): string[] {
   check("repeat_referrals", stats.repeat_referrals.groups.length > 0);
   check("out_of_hours", stats.out_of_hours.provisional > 0 && stats.out_of_hours.not_rescreened > 0);
   check("receipt_to_decision_minutes", stats.receipt_to_decision_minutes.count > 0);
+  // The demo's people are named, not logged in: every entry names someone other than the OS account.
+  check("named_not_os_user", stats.named_not_os_user > 0);
   for (const key of Object.keys(stats))
     if (
       ![
@@ -70,6 +72,7 @@ function statsSectionsFilled(stats: Record<string, any>): string[] {
           "repeat_referrals",
           "out_of_hours",
           "receipt_to_decision_minutes",
+          "named_not_os_user",
         ],
       ].includes(key)
     )
