@@ -11,7 +11,8 @@ import { fromLocal, isWorkingDay, localParts } from "../rules/time.js";
 import type { OutcomeRef } from "../rules/types.js";
 import type { Rescreen } from "./actions.js";
 import { roleOf, type Team } from "./actions/reviews.js";
-import { pendingOf, roleName } from "./actions/shared.js";
+import { pendingOf } from "./actions/shared.js";
+import { roleName } from "./events.js";
 import type { Role } from "./events.js";
 import { filledSlots, overdue, type ClosureState, type OverrideState, type ReferralState } from "./state.js";
 
@@ -150,7 +151,7 @@ function waitingFor({ state, rs }: TodayCase, user: string, role: Role): TodayIt
     const what =
       "rationale" in p
         ? `closure as "${labelOf(rs, "closure", p.reason)}" proposed by ${p.by}`
-        : `downgrade to ${labelOf(rs, "outcome", (p as OverrideState).to)} proposed by ${p.by}`;
+        : `downgrade to ${labelOf(rs, "outcome", p.to)} proposed by ${p.by}`;
     items.push({ ...base, kind: "rationale" in p ? "closure" : "downgrade", what, since: p.at, holder, seq: p.seq });
   }
   if (!state.reviewed && mayReview(state, user, role)) items.push({ ...reviewItem(state), holder });

@@ -197,7 +197,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       // The template's notes name its own child: the demo's child is named instead.
       const was = typeof base.child_name === "string" ? base.child_name.split(" ")[0] : undefined;
       if (r.child && was && typeof answers.worker_rationale === "string")
-        answers.worker_rationale = answers.worker_rationale.split(was).join(r.child.name.split(" ")[0]!);
+        answers.worker_rationale = answers.worker_rationale.split(was).join(r.child.name.split(" ")[0]);
       const checked = checkAnswers(rs, answers);
       if (checked.problems.length > 0) throw new Error(`demo referral ${r.key}: ${checked.problems.map((p) => p.message).join("; ")}`);
       // A day-time referral is decided before the office closes (else it would be an out-of-hours decision).
@@ -352,7 +352,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
 
   const refused: string[] = [];
   for (const a of actions.filter((x) => past(x.at)).sort((x, y) => x.at.getTime() - y.at.getTime())) {
-    const module = await import(`./${a.command}.js`);
+    const module = (await import(`./${a.command}.js`)) as { run: (ctx: Context, args: string[], options: Record<string, unknown>) => Promise<void> };
     try {
       await module.run(as(a.user, a.at), [a.ref], a.options);
       if (a.expectRefusal) throw new Error(`demo: ${a.command} ${a.ref} was expected to be refused`);

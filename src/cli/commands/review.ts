@@ -6,7 +6,6 @@
  * team file; agreement completes a proposal when every required approval is in.
  */
 import { TriageError } from "../../errors.js";
-import { formatInZone } from "../../rules/time.js";
 import { planReview, type Team } from "../../workflow/actions.js";
 import { roleName, rolesNeeded, type ReviewBody } from "../../workflow/events.js";
 import type { ReferralState } from "../../workflow/state.js";

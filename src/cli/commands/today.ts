@@ -20,7 +20,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   if (options.hours !== undefined) {
     const hours = Number(options.hours);
     if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 31)
-      throw new TriageError(`--hours: expected a number of hours between 0 and 744, got ${String(options.hours)}`);
+      throw new TriageError(`--hours: expected a number of hours between 0 and 744, got ${JSON.stringify(options.hours)}`);
     until = addHours(now, hours);
   } else until = endOfNextWorkingDay(now, rules);
   const worker = typeof options.worker === "string" ? options.worker : undefined;
