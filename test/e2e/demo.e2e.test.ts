@@ -57,6 +57,7 @@ function statsSectionsFilled(stats: Record<string, any>): string[] {
   check("receipt_to_decision_minutes", stats.receipt_to_decision_minutes.count > 0);
   // The demo's people are named, not logged in: every entry names someone other than the OS account.
   check("named_not_os_user", stats.named_not_os_user > 0);
+  check("by_rule_set", stats.by_rule_set.length > 0);
   for (const key of Object.keys(stats))
     if (
       ![
@@ -74,6 +75,7 @@ function statsSectionsFilled(stats: Record<string, any>): string[] {
           "out_of_hours",
           "receipt_to_decision_minutes",
           "named_not_os_user",
+          "by_rule_set",
         ],
       ].includes(key)
     )
@@ -151,9 +153,26 @@ describe("demo at a fixed clock: Monday 30 November 2026, 09:00", () => {
     expect(misspelt.code, misspelt.stderr).toBe(0);
     const text = misspelt.stdout;
     const flat = text.replace(/\s+/g, " "); // long lines wrap at 80 columns
-    const order = ["Child", "Referrer", h.misspelt_name_matched, "Why", "Answers", "History used", "Steps", "Now", "Entries"].map((w) => text.indexOf(w));
+    // Who, the card (outcome and why, Act now, deadlines, the reasons), then the case's own parts; the
+    // steps and history appear once, with their status now.
+    const order = [
+      "Child",
+      "Referrer",
+      "Why:",
+      h.misspelt_name_matched,
+      "Act now",
+      "Deadlines",
+      "\nWhy\n",
+      "Answers",
+      "History used",
+      "\nSteps\n",
+      "\nNow\n",
+      "Entries",
+    ].map((w) => text.indexOf(w));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text.match(/^Steps/gm)).toHaveLength(1);
+    expect(text).not.toContain("Steps, by due time");
     expect(text).toContain("Name            Skye Brenan");
     expect(text).toContain("Date of birth   2019-05-02");
     expect(text).toContain("Postcode        LS6 2QD");
@@ -166,9 +185,9 @@ describe("demo at a fixed clock: Monday 30 November 2026, 09:00", () => {
     const closed = t.cli(["log", "show", h.closure_approved]).stdout.replace(/\s+/g, " ");
     expect(closed).toMatch(/\[done\] .* — due /);
     expect(closed).toMatch(/done by \S+, .*: Done; noted on the case file/);
-    expect(closed).toMatch(/closure proposed as information_only .*School asked for information only/);
+    expect(closed).toMatch(/closure proposed as "Information only" .*School asked for information only/); // the label, not the id
     expect(closed).toMatch(/manager review: agree entry #\d+/);
-    expect(closed).toContain("closed as information_only");
+    expect(closed).toContain("closed as Information only");
     const data = t.json(["log", "show", h.misspelt_name_matched]);
     expect(data.ref).toBe(h.misspelt_name_matched);
     expect(data.case.child).toEqual({ name: "Skye Brenan", dob: "2019-05-02", ref: null, postcode: "LS6 2QD" });

@@ -85,11 +85,12 @@ describe("triage today: the handover queue", () => {
     expect(q.until).toBe("2026-06-02T17:00:00+01:00");
 
     // Overdue: every open referral decided before today has late steps; the bruised baby's are not late yet.
-    // Most serious first (s17 before early help before advice), then the earliest due.
+    // Most serious first (s17 before early help before advice), then the earliest due: the two early
+    // help referrals (the escalated one and, under rules 1.1, the out-of-hours neglect) by due time.
     const overdue = section(q, "overdue").items;
-    expect(overdue.map((i) => i.ref)).toEqual([r.edt, r.guarded, r.earlyHelp, r.nfa]);
-    expect(overdue.map((i) => i.outcome.id)).toEqual(["s17_assessment", "s17_assessment", "early_help", "advice_or_nfa"]);
-    expect(Date.parse(overdue[0]!.due_by!)).toBeLessThan(Date.parse(overdue[1]!.due_by!));
+    expect(overdue.map((i) => i.ref)).toEqual([r.guarded, r.earlyHelp, r.edt, r.nfa]);
+    expect(overdue.map((i) => i.outcome.id)).toEqual(["s17_assessment", "early_help", "early_help", "advice_or_nfa"]);
+    expect(Date.parse(overdue[1]!.due_by!)).toBeLessThan(Date.parse(overdue[2]!.due_by!));
     expect(overdue.every((i) => Date.parse(i.due_by!) < Date.parse("2026-06-01T09:30:00+01:00"))).toBe(true);
     expect(overdue.find((i) => i.ref === r.nfa)!.holder).toBe("worker.one");
     expect(overdue.find((i) => i.ref === r.nfa)!.child).toBe("Maya Okafor");
@@ -105,7 +106,8 @@ describe("triage today: the handover queue", () => {
     const mine = section(q, "awaiting_you").items;
     expect(mine.filter((i) => i.kind === "downgrade").map((i) => i.ref)).toEqual([r.earlyHelp]);
     expect(mine.find((i) => i.kind === "downgrade")!.what).toContain("downgrade to Advice / no further action proposed by worker.two");
-    expect(mine.filter((i) => i.kind === "review").map((i) => i.ref)).toEqual([r.s47, r.edt, r.guarded, r.earlyHelp]);
+    // Most serious first: the s47, the guarded s17, then the two early help ones (rules 1.1) by due time.
+    expect(mine.filter((i) => i.kind === "review").map((i) => i.ref)).toEqual([r.s47, r.guarded, r.earlyHelp, r.edt]);
     expect(mine.every((i) => i.holder === "mia.manager (manager)")).toBe(true);
 
     expect(refs(q, "rescreen")).toEqual([r.edt]);
@@ -118,7 +120,7 @@ describe("triage today: the handover queue", () => {
     const q: Queue = t.json(["today", "--now", NOW], "worker.one");
     expect(q.role).toBeNull();
     expect(refs(q, "awaiting_you")).toEqual([]);
-    expect(refs(q, "unreviewed")).toEqual([r.s47, r.edt, r.guarded, r.earlyHelp]);
+    expect(refs(q, "unreviewed")).toEqual([r.s47, r.guarded, r.earlyHelp, r.edt]);
     expect(section(q, "unreviewed").items.every((i) => i.holder === "a manager")).toBe(true);
   });
 

@@ -140,7 +140,9 @@ const DELAYS = [25, 40, 55, 70, 95, 130, 35, 50, 160, 45];
 const delay = (r: Referral, i: number): number => (r.worker === EDT ? 20 : DELAYS[i % DELAYS.length]!);
 
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
-  const dbPath = typeof options.db === "string" ? ctx.dbPath : join(dirname(ctx.dbPath), "demo", "demo.db");
+  // A log named with --db or TRIAGE_DB is the demo's; the default log's place gets a demo folder
+  // beside it, so the demo never mixes with real referrals.
+  const dbPath = typeof options.db === "string" || !ctx.dbIsDefault ? ctx.dbPath : join(dirname(ctx.dbPath), "demo", "demo.db");
   // Several people act in the demo (workers, managers); a server log records only who is logged in.
   if (isServerLog({ dbPath }))
     throw new TriageError("the demo is built into a log file on this machine, not a server log: several people act in it", ExitCode.Usage, "use --db FILE");

@@ -22,6 +22,11 @@ export interface CardOptions {
   width?: number;
   /** The rows the first screen may use: the Act now block is cut to fit (the rest follows below). */
   rows?: number;
+  /**
+   * In the whole case (`log show`), the steps and the history appear once, in the case's own parts
+   * with their status now (src/cli/render/case.ts): the card leaves out its copies below the first screen.
+   */
+  inCase?: boolean;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -188,7 +193,7 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
   const out: string[] = [];
 
   // ── Below the first screen ────────────────────────────────────────────────────────────────────
-  const others = stepsByDueTime(d.steps).filter((s) => !shown.includes(s));
+  const others = options.inCase ? [] : stepsByDueTime(d.steps).filter((s) => !shown.includes(s));
   if (others.length > 0) {
     out.push(style.heading(shown.length > 0 ? "Other steps, by due time" : "Steps, by due time"));
     for (const s of others) out.push(...stepLines(s));
@@ -235,7 +240,7 @@ export function cardParts(decision: Decision, style: Style, rs: CompiledRuleSet,
     out.push("");
   }
 
-  out.push(...historyLines(d, labels, width));
+  if (!options.inCase) out.push(...historyLines(d, labels, width));
   return { first, rest: out };
 }
 

@@ -68,7 +68,7 @@ export function renderReferral(
   const labels = labelsFor(rs);
   const out = [
     ...(around.head ? [around.head, ""] : []),
-    renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs),
+    renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs, { inCase: around.afterCard !== undefined }),
     "",
     ...(around.afterCard ? [around.afterCard, ""] : []),
   ];
