@@ -18,17 +18,12 @@ export async function readGovernance(store: LogReads): Promise<Governance> {
 }
 
 /**
- * The governance of a writable log, approving the shipped rule set first when the log has no
- * approval yet (a new log, or one made before approvals existed): the record then says which rule
- * set was in force from the start.
+ * Records the shipped rule set's implicit approval (basis "shipped") unless the log has an approval
+ * already; re-read inside the write lock, since another process may have approved one meanwhile.
+ * On a server log only its owner may (the database refuses anyone else): `triage admin init` does it.
+ * Returns the entry's number, or undefined when an approval was there already.
  */
-export async function governanceFor(ctx: Context, store: LogStore): Promise<Governance> {
-  const g = await readGovernance(store);
-  // On a server log an approval needs the triage_rules_lead role (checked by the database): no
-  // implicit entry there; the shipped rule set is in force until a rules lead approves one.
-  if (g.current || store.readonly || store.backend === "postgres") return g;
-  const shipped = await loadValidRuleSet(ctx, SHIPPED_RULES);
-  const at = formatInZone(ctx.now(shipped.raw.office_hours.time_zone), shipped.raw.office_hours.time_zone);
+export async function recordShippedApproval(store: LogStore, shipped: ValidRuleSet, actor: string, at: string): Promise<number | undefined> {
   const body: ApprovalBody = {
     id: shipped.raw.id,
     version: shipped.raw.version,
@@ -43,29 +38,52 @@ export async function governanceFor(ctx: Context, store: LogStore): Promise<Gove
     lint: null,
     diff: null,
   };
-  await store.batch(async (tx) => {
-    // Re-read inside the write lock: another process may have approved it meanwhile.
-    if ((await readGovernance(tx)).current) return;
-    await tx.registerRuleSet({ id: body.id, version: body.version, sha256: body.sha256, content: shipped.content }, { actor: ctx.user, at });
-    await tx.append({ kind: "rule_set_approved", actor: ctx.user, at, body });
+  return store.batch(async (tx) => {
+    if ((await readGovernance(tx)).current) return undefined;
+    await tx.registerRuleSet({ id: body.id, version: body.version, sha256: body.sha256, content: shipped.content }, { actor, at });
+    return (await tx.append({ kind: "rule_set_approved", actor, at, body })).seq;
   });
-  return readGovernance(store);
+}
+
+/** When the shipped rule set is approved implicitly: now, in its office's zone. */
+export async function shippedApprovalNow(ctx: Context): Promise<{ shipped: ValidRuleSet; at: string }> {
+  const shipped = await loadValidRuleSet(ctx, SHIPPED_RULES);
+  const zone = shipped.raw.office_hours.time_zone;
+  return { shipped, at: formatInZone(ctx.now(zone), zone) };
 }
 
 /**
- * Whether this rule set may record on this log: approved on it, or — on a server log where no rule
- * set has been approved yet — the shipped one.
+ * The governance of a writable log, approving the shipped rule set first when a local log has no
+ * approval yet (a new log, or one made before approvals existed): the record then says which rule
+ * set was in force from the start. A server log gets that entry from `triage admin init` (its owner).
  */
-export async function mayRecordWith(ctx: Context, store: LogStore, g: Governance, sha256: string): Promise<boolean> {
-  if (isApproved(g, sha256)) return true;
-  if (g.current || store.backend !== "postgres") return false;
-  return (await loadValidRuleSet(ctx, SHIPPED_RULES)).sha256 === sha256;
+export async function governanceFor(ctx: Context, store: LogStore): Promise<Governance> {
+  const g = await readGovernance(store);
+  if (g.current || store.readonly || store.backend === "postgres") return g;
+  const { shipped, at } = await shippedApprovalNow(ctx);
+  await recordShippedApproval(store, shipped, ctx.user, at);
+  return readGovernance(store);
+}
+
+/** A server log without any approved rule set: set up before approvals were recorded there. */
+export function noApprovalOnServer(store: LogStore): TriageError {
+  return new TriageError(
+    `the server log ${store.path} has no approved rule set`,
+    ExitCode.Log,
+    "its owner runs `triage admin init` once, which approves the shipped rule set implicitly; after that, rules leads approve changes",
+  );
+}
+
+/** Whether this rule set may record on this log: approved on it. */
+export function mayRecordWith(g: Governance, sha256: string): boolean {
+  return isApproved(g, sha256);
 }
 
 /** Refuses (exit 5) to record with a rule set that is not approved on this log. */
 export async function requireApproved(ctx: Context, store: LogStore, rs: Pick<CompiledRuleSet, "id" | "version" | "sha256">, file: string): Promise<void> {
   const g = await governanceFor(ctx, store);
-  if (await mayRecordWith(ctx, store, g, rs.sha256)) return;
+  if (!g.current && store.backend === "postgres") throw noApprovalOnServer(store);
+  if (mayRecordWith(g, rs.sha256)) return;
   const inForce = g.current ? `; the rule set in force is ${g.current.id} ${g.current.version} (sha256 ${g.current.sha256.slice(0, 12)})` : "";
   throw new RefusedError(
     `refused: rule set ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) from ${file} is not approved on the log ${store.path}${inForce}`,
@@ -93,13 +111,12 @@ export async function rulesForRecording(ctx: Context): Promise<CompiledRuleSet> 
   try {
     const g = await governanceFor(ctx, store);
     // The common case: the shipped file is the one in force (validated once, cached by content).
-    // A server log with nothing approved yet decides with the shipped rule set.
-    const shipped = await loadRules(ctx, SHIPPED_RULES);
     const current = g.current;
     if (!current) {
-      if (store.backend === "postgres") return shipped;
+      if (store.backend === "postgres") throw noApprovalOnServer(store);
       throw new TriageError(`the log ${store.path} has no approved rule set`, ExitCode.Log);
     }
+    const shipped = await loadRules(ctx, SHIPPED_RULES);
     return shipped.sha256 === current.sha256 ? shipped : await storedRuleSet(store, current.sha256);
   } finally {
     await store.close();

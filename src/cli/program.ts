@@ -202,7 +202,8 @@ export function createProgram(): Command {
   const admin = program.command("admin").description("set up the shared server log (PostgreSQL)");
   admin
     .command("init")
-    .description("create or upgrade the server log's schema and roles (run by the database owner; idempotent)")
+    .description("create or upgrade the server log's schema and roles, and approve the shipped rule set (run by the database owner; idempotent)")
+    .option("--empty", "write no entries: the log is to receive `triage log copy` (which brings its own rule-set approvals)")
     .action(action(() => import("./commands/admin-init.js")));
 
   const rules = program.command("rules").description("validate, test, explain, lint and compare rule sets");

@@ -18,7 +18,7 @@ import { describeHold, lowerOutcomes, subjectOfDecision } from "../workflow/floo
 import { deriveState, type EntryLike, type ReferralState } from "../workflow/state.js";
 import { howToApprove } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
-import { mayRecordWith, readGovernance } from "./governance.js";
+import { mayRecordWith, noApprovalOnServer, readGovernance } from "./governance.js";
 import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
 
@@ -210,7 +210,9 @@ export interface RecordRequest {
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
 export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: LogStore, req: RecordRequest): Promise<Decision> {
   // Only an approved rule set records (docs/rule-format.md "The life of a rule change").
-  if (!(await mayRecordWith(ctx, store, await readGovernance(store), rs.sha256)))
+  const g = await readGovernance(store);
+  if (!g.current && store.backend === "postgres") throw noApprovalOnServer(store);
+  if (!mayRecordWith(g, rs.sha256))
     throw new RefusedError(
       `refused: rule set ${rs.id} ${rs.version} (sha256 ${rs.sha256.slice(0, 12)}) is not approved on the log ${store.path}`,
       howToApprove(ctx.rulesPath),

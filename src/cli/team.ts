@@ -59,7 +59,7 @@ export function parseTeam(text: string, source: string, parse: (text: string) =>
   return team;
 }
 
-/** The server log's team: the logged-in user, as a manager or senior manager if the database grants them that role. */
+/** The server log's team: the logged-in user, as a manager, senior manager or rules lead if the database grants them that role. */
 export function serverTeam(store: Pick<LogStore, "identity" | "path">): { team: Team; lookedAt: string } {
   const user = store.identity?.user ?? "";
   const roles = store.identity?.roles ?? [];
@@ -69,6 +69,7 @@ export function serverTeam(store: Pick<LogStore, "identity" | "path">): { team: 
       source,
       managers: roles.includes("triage_manager") ? [user] : [],
       senior_managers: roles.includes("triage_senior_manager") ? [user] : [],
+      rules_leads: roles.includes("triage_rules_lead") ? [user] : [],
     },
     lookedAt: source,
   };

@@ -51,6 +51,75 @@ export interface PgMigration {
   sql: string;
 }
 
+/**
+ * The insert trigger of events (see the file's comment). Migration 1 wrote it; migration 2 replaces
+ * it with `shippedByOwner`: the log's owner records the shipped rule set's approval as its first
+ * approval (`triage admin init`), and no one else may claim that basis.
+ */
+function eventsBeforeInsert(create: "CREATE" | "CREATE OR REPLACE", shippedByOwner: boolean): string {
+  return `${create} FUNCTION triage.events_before_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  head_seq bigint;
+  head_hash text;
+  verbatim boolean := NEW.hash IS NOT NULL;
+  b jsonb;
+  allowed name[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(${CHAIN_LOCK});
+  SELECT seq, hash INTO head_seq, head_hash FROM triage.events ORDER BY seq DESC LIMIT 1;
+  head_seq := coalesce(head_seq, 0);
+  head_hash := coalesce(head_hash, repeat('0', 64));
+  BEGIN
+    b := NEW.body::jsonb;
+  EXCEPTION WHEN others THEN
+    PERFORM triage.refuse('refused: the entry body is not JSON');
+  END;
+  IF verbatim THEN
+    IF NOT triage.is_owner() THEN
+      PERFORM triage.refuse(format('refused: only the owner of the log may copy entries into it verbatim; %s is not', session_user));
+    END IF;
+    IF NEW.seq IS DISTINCT FROM head_seq + 1 OR NEW.prev_hash IS DISTINCT FROM head_hash THEN
+      PERFORM triage.refuse(format('refused: entry %s does not follow the head of this log (entry %s)', NEW.seq, head_seq));
+    END IF;
+    IF NEW.hash <> encode(sha256(convert_to(triage.entry_text(NEW), 'UTF8')), 'hex') THEN
+      PERFORM triage.refuse(format('refused: entry %s does not match its hash', NEW.seq));
+    END IF;
+    RETURN NEW;
+  END IF;
+
+  NEW.actor := session_user;
+  NEW.seq := head_seq + 1;
+  NEW.prev_hash := head_hash;
+
+  SELECT array_agg(role) INTO allowed FROM triage.kind_roles WHERE kind = NEW.kind;
+${shippedByOwner ? SHIPPED_BY_OWNER : ""}  IF allowed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unnest(allowed) r WHERE triage.is_member(r)) THEN
+    PERFORM triage.refuse(format('refused: %s entries need the role %s, and %s does not have it', NEW.kind, array_to_string(allowed, ' or '), session_user));
+  END IF;
+  IF NEW.kind = 'decision' AND b ? 'decided_by' AND b->>'decided_by' IS DISTINCT FROM session_user THEN
+    PERFORM triage.refuse(format('refused: a decision is recorded by the person logged in (%s), not %s', session_user, b->>'decided_by'));
+  END IF;
+  IF NEW.kind = 'closure' AND b->>'reason' LIKE '%malicious%' AND NOT (b->'approvals_required') ? 'senior_manager' THEN
+    PERFORM triage.refuse('refused: a closure as malicious needs a senior manager''s agreement as well as a manager''s');
+  END IF;
+  IF NEW.kind = 'review' THEN
+    PERFORM triage.check_review(NEW, b);
+  END IF;
+  NEW.hash := encode(sha256(convert_to(triage.entry_text(NEW), 'UTF8')), 'hex');
+  RETURN NEW;
+END $$;`;
+}
+
+const SHIPPED_BY_OWNER = `  -- The first approval on a new log is the shipped rule set's, recorded by the log's owner
+  -- (\`triage admin init\`), so the record says which rule set was in force from the start. No one
+  -- may claim that basis later, or as anyone but the owner: it skips the four eyes.
+  IF NEW.kind = 'rule_set_approved' AND b->>'basis' = 'shipped' THEN
+    IF NOT triage.is_owner() OR EXISTS (SELECT 1 FROM triage.events WHERE kind = 'rule_set_approved') THEN
+      PERFORM triage.refuse('refused: the shipped rule set is approved implicitly only by the log''s owner, as its first approval (triage admin init)');
+    END IF;
+    allowed := NULL;
+  END IF;
+`;
+
 const V1 = `
 CREATE TABLE triage.meta (
   key   text PRIMARY KEY,
@@ -150,56 +219,7 @@ $$;
 
 -- Every insert into events: serialise on the chain head, link, set the actor, hash, and check
 -- the role and approval rules. An insert that gives its own hash is a verbatim copy (owner only).
-CREATE FUNCTION triage.events_before_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  head_seq bigint;
-  head_hash text;
-  verbatim boolean := NEW.hash IS NOT NULL;
-  b jsonb;
-  allowed name[];
-BEGIN
-  PERFORM pg_advisory_xact_lock(${CHAIN_LOCK});
-  SELECT seq, hash INTO head_seq, head_hash FROM triage.events ORDER BY seq DESC LIMIT 1;
-  head_seq := coalesce(head_seq, 0);
-  head_hash := coalesce(head_hash, repeat('0', 64));
-  BEGIN
-    b := NEW.body::jsonb;
-  EXCEPTION WHEN others THEN
-    PERFORM triage.refuse('refused: the entry body is not JSON');
-  END;
-  IF verbatim THEN
-    IF NOT triage.is_owner() THEN
-      PERFORM triage.refuse(format('refused: only the owner of the log may copy entries into it verbatim; %s is not', session_user));
-    END IF;
-    IF NEW.seq IS DISTINCT FROM head_seq + 1 OR NEW.prev_hash IS DISTINCT FROM head_hash THEN
-      PERFORM triage.refuse(format('refused: entry %s does not follow the head of this log (entry %s)', NEW.seq, head_seq));
-    END IF;
-    IF NEW.hash <> encode(sha256(convert_to(triage.entry_text(NEW), 'UTF8')), 'hex') THEN
-      PERFORM triage.refuse(format('refused: entry %s does not match its hash', NEW.seq));
-    END IF;
-    RETURN NEW;
-  END IF;
-
-  NEW.actor := session_user;
-  NEW.seq := head_seq + 1;
-  NEW.prev_hash := head_hash;
-
-  SELECT array_agg(role) INTO allowed FROM triage.kind_roles WHERE kind = NEW.kind;
-  IF allowed IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unnest(allowed) r WHERE triage.is_member(r)) THEN
-    PERFORM triage.refuse(format('refused: %s entries need the role %s, and %s does not have it', NEW.kind, array_to_string(allowed, ' or '), session_user));
-  END IF;
-  IF NEW.kind = 'decision' AND b ? 'decided_by' AND b->>'decided_by' IS DISTINCT FROM session_user THEN
-    PERFORM triage.refuse(format('refused: a decision is recorded by the person logged in (%s), not %s', session_user, b->>'decided_by'));
-  END IF;
-  IF NEW.kind = 'closure' AND b->>'reason' LIKE '%malicious%' AND NOT (b->'approvals_required') ? 'senior_manager' THEN
-    PERFORM triage.refuse('refused: a closure as malicious needs a senior manager''s agreement as well as a manager''s');
-  END IF;
-  IF NEW.kind = 'review' THEN
-    PERFORM triage.check_review(NEW, b);
-  END IF;
-  NEW.hash := encode(sha256(convert_to(triage.entry_text(NEW), 'UTF8')), 'hex');
-  RETURN NEW;
-END $$;
+${eventsBeforeInsert("CREATE", false)}
 
 -- The approval rules of src/workflow/actions/reviews.ts that a client could skip.
 CREATE FUNCTION triage.check_review(e triage.events, b jsonb) RETURNS void LANGUAGE plpgsql AS $$
@@ -285,6 +305,11 @@ CREATE TRIGGER decisions_no_truncate BEFORE TRUNCATE ON triage.decisions FOR EAC
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, description: "events chain, rule sets, decisions index, drafts, checks in the database", sql: V1 },
+  {
+    version: 2,
+    description: "the shipped rule set approved implicitly by the owner, as the first approval",
+    sql: eventsBeforeInsert("CREATE OR REPLACE", true),
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

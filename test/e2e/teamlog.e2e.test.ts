@@ -44,14 +44,19 @@ describeServer("a front door on one server log", () => {
   afterAll(() => box.cleanup());
 
   it("the owner sets it up with `triage admin init`, idempotently, and is told how to add people", async () => {
-    const owner = { ...box.env, TRIAGE_DB: urlFor(database) };
+    // The owner acts as the database user too (admin init records the shipped approval as them).
+    const owner: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database) };
+    delete owner.TRIAGE_USER;
     const first = runCli(["admin", "init"], { env: owner });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain("is ready (schema 1; applied 1)");
+    expect(first.stdout).toContain("is ready (schema 2; applied 1, 2)");
+    // The record says which rule set is in force from the start: the shipped one, approved implicitly.
+    expect(first.stdout).toMatch(/Approved the shipped rule set front-door-default \S+ implicitly \(entry #2, after its content\)/);
     expect(first.stdout).toContain("GRANT triage_manager TO mia;");
     const again = runCli(["admin", "init"], { env: owner });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("already at schema 1; nothing to do");
+    expect(again.stdout).toContain("already at schema 2; nothing to do");
+    expect(again.stdout).toContain("A rule set is already approved on this log.");
     // People: one login each, a role each (as the printed GRANTs say).
     await loginRole("edt_worker", ["triage_worker"]);
     await loginRole("day_worker", ["triage_worker"]);
@@ -110,7 +115,7 @@ describeServer("a front door on one server log", () => {
 
   it("an auditor verifies the log and cannot write", async () => {
     const verified = json("ava_auditor", ["log", "verify"], `${MONDAY}T10:00`);
-    expect(verified).toMatchObject({ ok: true, count: 4, triggersPresent: true, problems: [] });
+    expect(verified).toMatchObject({ ok: true, count: 5, triggersPresent: true, problems: [] });
     const anchor = as("ava_auditor", ["log", "anchor"], `${MONDAY}T10:00`);
     expect(anchor.code).toBe(5);
     expect(anchor.stderr).toMatch(/refused by the database: permission denied for table events/);
@@ -125,7 +130,7 @@ describeServer("a front door on one server log", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { seq: number; actor: string });
-    expect(lines.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(lines.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(json("ava_auditor", ["stats"], `${MONDAY}T10:00`).decisions).toBe(2);
     const explained = as("ava_auditor", ["rules", "explain", "--ref", edtRef], `${MONDAY}T10:00`);
     expect(explained.code, explained.stdout).toBe(0);
@@ -144,6 +149,66 @@ describeServer("a front door on one server log", () => {
   });
 });
 
+describeServer("rule-set governance on the server log: roles, not names", () => {
+  const box = sandbox();
+  afterAll(() => box.cleanup());
+  let database = "";
+  const NOW = "2026-11-27T10:30";
+  const as = (user: string, args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database, user), TRIAGE_NOW: NOW };
+    delete env.TRIAGE_USER;
+    return runCli(args, { env });
+  };
+  const proper = (): string => {
+    // A proper change: a threshold within its allowed range, version bumped.
+    const d = YAML.parse(readFileSync("rules/default.yaml", "utf8")) as { version: string; thresholds: Record<string, { value: number }> };
+    d.version = "1.1.1";
+    d.thresholds.strategy_discussion_hours!.value = 3;
+    const file = join(box.dir, "proper.yaml");
+    writeFileSync(file, YAML.stringify(d));
+    return file;
+  };
+
+  beforeAll(async () => {
+    database = await freshDatabase("governed");
+    const owner: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database) };
+    delete owner.TRIAGE_USER;
+    const init = runCli(["admin", "init"], { env: owner });
+    if (init.code !== 0) throw new Error(init.stderr);
+    await loginRole("gw_worker", ["triage_worker"]);
+    await loginRole("gr_rita", ["triage_rules_lead"]);
+    await loginRole("gr_raj", ["triage_rules_lead"]);
+  });
+
+  it("the shipped rule set is in force from the first entry; no one but the owner may claim that basis", async () => {
+    const history = as("gw_worker", ["rules", "history", "--json"]);
+    expect(history.code, history.stderr).toBe(0);
+    expect(JSON.parse(history.stdout)).toMatchObject({ approvals: [{ basis: "shipped", seq: 2 }], pending: [] });
+    const rita = await sqlAs(database, "gr_rita");
+    await expect(
+      rita.query("INSERT INTO triage.events (kind, at, body) VALUES ('rule_set_approved', $1, $2)", [`${NOW}:00+00:00`, JSON.stringify({ basis: "shipped" })]),
+    ).rejects.toMatchObject({ code: "TRG01", message: expect.stringContaining("approved implicitly only by the log's owner") });
+  });
+
+  it("a worker can neither propose nor approve (the database refuses); rules leads do, four eyes, and the change then records", () => {
+    const file = proper();
+    const proposedByWorker = as("gw_worker", ["rules", "propose", file]);
+    expect(proposedByWorker.code).toBe(5);
+    expect(proposedByWorker.stderr).toMatch(/rule_set_proposed entries need the role triage_rules_lead, and gw_worker does not have it/);
+    expect(as("gr_rita", ["rules", "propose", file]).code).toBe(0);
+    const approvedByWorker = as("gw_worker", ["rules", "approve", file]);
+    expect(approvedByWorker.code).toBe(5);
+    const ownApproval = as("gr_rita", ["rules", "approve", file]);
+    expect(ownApproval.code).toBe(5);
+    expect(ownApproval.stderr).toMatch(/gr_rita proposed this rule set; another rules lead must approve it/);
+    const approved = as("gr_raj", ["rules", "approve", file]);
+    expect(approved.code, approved.stderr).toBe(0);
+    const decided = as("gw_worker", ["--rules", file, "new", "--answers", "fixtures/referrals/03-m1-bruise-on-3-month-old-health-visitor.yaml", "--json"]);
+    expect(decided.code, decided.stderr).toBe(0);
+    expect(JSON.parse(decided.stdout).rule_set).toMatchObject({ version: "1.1.1" });
+  });
+});
+
 describeServer("moving a pilot's log to the server", () => {
   const box = sandbox();
   afterAll(() => box.cleanup());
@@ -156,7 +221,10 @@ describeServer("moving a pilot's log to the server", () => {
     expect(runCli(["log", "anchor", "--out", anchorFile], { env }).code).toBe(0);
     const database = await freshDatabase("pilot");
     const owner = urlFor(database);
-    expect(runCli(["admin", "init"], { env: { ...box.env, TRIAGE_DB: owner } }).code).toBe(0);
+    // --empty: no implicit approval, since a copy goes only into an empty log (it brings its own).
+    const init = runCli(["admin", "init", "--empty"], { env: { ...box.env, TRIAGE_DB: owner } });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain("No entries written (--empty)");
     const copied = runCli(["log", "copy", "--from", file, "--to", owner, "--json"], { env });
     expect(copied.code, copied.stderr).toBe(0);
     const summary = JSON.parse(copied.stdout);

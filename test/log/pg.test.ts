@@ -203,7 +203,7 @@ describeServer("the server log's schema", () => {
     await owner.query("UPDATE triage.meta SET value = '99' WHERE key = 'schema_version'");
     const error = await openPgLog(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogError);
-    expect((error as Error).message).toMatch(/written by a newer version of triage \(schema 99; this version knows up to 1\); it was left unchanged/);
+    expect((error as Error).message).toMatch(/written by a newer version of triage \(schema 99; this version knows up to 2\); it was left unchanged/);
     await expect(initServerLog(url)).rejects.toThrow(/newer than this version of triage knows/);
   });
 

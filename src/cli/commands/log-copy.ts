@@ -26,7 +26,12 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const dest = await openStore({ ...quiet, dbPath: place(to) });
     try {
       const start = await dest.head();
-      if (start.seq > 0) throw new TriageError(`${dest.path} already has ${start.seq} entries; copy only into an empty log`, ExitCode.Usage);
+      if (start.seq > 0)
+        throw new TriageError(
+          `${dest.path} already has ${start.seq} entries; copy only into an empty log`,
+          ExitCode.Usage,
+          "a server log that is to receive a copy is set up with `triage admin init --empty` (the copy brings its own rule-set approvals)",
+        );
       const contents = new Map<string, unknown>();
       let batch: LogEntry[] = [];
       let copied = 0;

@@ -1,7 +1,7 @@
 /**
  * `triage rules approve [FILE] [--fixtures DIR] [--samples N] [--seed N]`: approves a proposed
  * rule set on this log, making it the rule set in force. Refused (exit 5) unless the approver is a
- * rules lead (team file `rules_leads:`) other than the proposer, the version is new for changed
+ * rules lead (team file `rules_leads:`; on the server log, the triage_rules_lead role) other than the proposer, the version is new for changed
  * content, `rules test --strict` passes and `rules lint` (at least 100,000 samples) finds nothing.
  * The `rule_set_approved` entry holds the canonical content, the test and lint summaries and the
  * `rules diff` summary against the rule set in force, replayed over this log's decisions.
@@ -17,11 +17,11 @@ import { PACKAGE_ROOT, type Context } from "../context.js";
 import { readFixtures } from "../fixture-files.js";
 import { inert } from "../render/inert.js";
 import { governanceFor } from "../governance.js";
-import { openStore, storedRuleSet } from "../record.js";
+import { isServerLog, openStore, storedRuleSet } from "../record.js";
 import { loadValidRuleSet } from "../rules-loader.js";
 import { replayLog } from "./rules-diff.js";
 import { lintValid, wholeNumber } from "./rules-lint.js";
-import { loadTeam } from "../team.js";
+import { loadTeam, serverTeam } from "../team.js";
 
 /** An approval's lint runs at least this many samples (issue 12; DESIGN: 100k in ≤ 10 s). */
 export const APPROVAL_SAMPLES = 100_000;
@@ -57,7 +57,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const store = await openStore(ctx);
   try {
     const g = await governanceFor(ctx, store);
-    const { team, lookedAt } = await loadTeam(ctx);
+    // Who is a rules lead: the team file on a local log, the database's roles on the server log.
+    const { team, lookedAt } = isServerLog(ctx) ? serverTeam(store) : await loadTeam(ctx);
     // The cheap refusals first: no one waits for a lint they may not use.
     const pre = approvalRefusals(g, candidate, ctx.user, team, lookedAt);
     if (pre.refusals.length > 0) throw new RefusedError(`refused: ${pre.refusals.join("; ")}`);

@@ -6,11 +6,12 @@ import { governance } from "../../workflow/rule-approval.js";
 import type { Context } from "../context.js";
 import { inertDeep } from "../render/inert.js";
 import { makeStyle } from "../render/style.js";
-import { openStore } from "../record.js";
+import { isServerLog, openStore } from "../record.js";
 import { existsSync } from "node:fs";
 
 export async function run(ctx: Context): Promise<void> {
-  if (!existsSync(ctx.dbPath)) {
+  // A local file not made yet has nothing approved; a server log is always asked (it exists once set up).
+  if (!isServerLog(ctx) && !existsSync(ctx.dbPath)) {
     if (ctx.json) ctx.out(JSON.stringify({ log: ctx.dbPath, approvals: [], pending: [] }, null, 2));
     else ctx.out(`No log at ${ctx.dbPath} yet: nothing approved. The shipped rule set is approved implicitly when the log is created.`);
     return;
