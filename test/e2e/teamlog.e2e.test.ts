@@ -241,4 +241,28 @@ describeServer("moving a pilot's log to the server", () => {
     // Copying again into a log that has entries is refused.
     expect(runCli(["log", "copy", "--from", file, "--to", owner], { env }).code).toBe(2);
   });
+
+  it("`demo` on a server log: built as a pilot's file, copied in verbatim by the owner, and explored as a login", async () => {
+    const database = await freshDatabase("demo");
+    const owner: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database) };
+    delete owner.TRIAGE_USER;
+    expect(runCli(["admin", "init", "--empty"], { env: owner }).code).toBe(0);
+    const built = runCli(["demo", "--json"], { env: owner });
+    expect(built.code, built.stderr).toBe(0);
+    const summary = JSON.parse(built.stdout);
+    expect(summary).toMatchObject({ path: urlFor(database), team: null });
+    expect(summary.decisions).toBeGreaterThan(25);
+    expect(summary.copied).toBeGreaterThan(summary.decisions);
+    await loginRole("demo_worker", ["triage_worker"]);
+    const worker: NodeJS.ProcessEnv = { ...box.env, TRIAGE_DB: urlFor(database, "demo_worker") };
+    delete worker.TRIAGE_USER;
+    const verified = JSON.parse(runCli(["log", "verify", "--json"], { env: worker }).stdout);
+    expect(verified).toMatchObject({ ok: true, count: summary.copied });
+    const skye = JSON.parse(runCli(["log", "list", "--child", "Skye Brennan", "--json"], { env: worker }).stdout) as unknown[];
+    expect(skye).toHaveLength(summary.highlights.five_referrals.length);
+    // A server log that already has entries is not a place for the demo.
+    const again = runCli(["demo"], { env: owner });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("copy only into an empty log");
+  });
 });

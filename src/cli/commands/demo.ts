@@ -10,7 +10,8 @@
  * It writes into a new folder (default: demo/ beside the log) with a team file naming the demo's
  * managers, and never into an existing log.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ExitCode, TriageError } from "../../errors.js";
 import { checkAnswers } from "../../rules/answers.js";
@@ -143,9 +144,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   // A log named with --db or TRIAGE_DB is the demo's; the default log's place gets a demo folder
   // beside it, so the demo never mixes with real referrals.
   const dbPath = typeof options.db === "string" || !ctx.dbIsDefault ? ctx.dbPath : join(dirname(ctx.dbPath), "demo", "demo.db");
-  // Several people act in the demo (workers, managers); a server log records only who is logged in.
-  if (isServerLog({ dbPath }))
-    throw new TriageError("the demo is built into a log file on this machine, not a server log: several people act in it", ExitCode.Usage, "use --db FILE");
+  if (isServerLog({ dbPath })) return demoOnServer(ctx, dbPath, options);
   if (existsSync(dbPath))
     throw new TriageError(
       `${dbPath} already exists; the log is append-only, so the demo is built only into a new file`,
@@ -410,5 +409,35 @@ async function withStore<T>(dbPath: string, ctx: Context, fn: (store: Awaited<Re
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The demo on a server log. Several people act in it (workers, managers), and a server log records
+ * only whoever is logged in; so the month is built in a file first, its people named as on a pilot's
+ * log, then copied verbatim into the empty server log by its owner, as `triage log copy` moves a
+ * pilot's log in (README "A shared team log").
+ */
+async function demoOnServer(ctx: Context, url: string, options: Record<string, unknown>): Promise<void> {
+  const { copyLog } = await import("./log-copy.js");
+  const dir = mkdtempSync(join(tmpdir(), "triage-demo-"));
+  try {
+    const file = join(dir, "demo.db");
+    let built = "";
+    await run({ ...ctx, dbPath: file, dbIsDefault: false, json: true, out: (text) => void (built += text) }, [], { ...options, db: file });
+    const copy = await copyLog(ctx, file, url);
+    if (!copy.same_head) throw new TriageError(`the demo was copied to ${copy.to} but the copy does not verify: ${copy.mismatch ?? ""}`, ExitCode.Log);
+    const month = JSON.parse(built) as { decisions: number };
+    const summary = { ...month, path: copy.to, team: null, team_written: false, copied: copy.copied };
+    if (ctx.json) return ctx.out(JSON.stringify(summary, null, 2));
+    ctx.out(
+      [
+        `A month at a front door: ${summary.decisions} fictional referrals, ${copy.copied} entries copied into the server log ${copy.to} (verified, same head hash as built).`,
+        "The entries name the demo's people; on the server, who may approve is each login's database role (GRANT triage_manager TO …), not a team file.",
+        'Worth a look, as your own database user: triage today · triage log list --child "Skye Brennan" · triage stats',
+      ].join("\n"),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -12,10 +12,35 @@ import { openStore } from "../record.js";
 
 const BATCH = 1000;
 
+export interface CopySummary {
+  from: string;
+  to: string;
+  copied: number;
+  head: { seq: number; hash: string };
+  verified: boolean;
+  same_head: boolean;
+  problems: string[];
+  /** Why the copy does not match, when it does not. */
+  mismatch?: string;
+}
+
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
   const from = typeof options.from === "string" ? options.from : undefined;
   const to = typeof options.to === "string" ? options.to : undefined;
   if (!from || !to) throw new TriageError("log copy needs --from SRC and --to DEST (each a file or a postgres:// address)");
+  const summary = await copyLog(ctx, from, to);
+  if (!summary.same_head) process.exitCode = ExitCode.Findings;
+  const { mismatch, ...data } = summary;
+  if (ctx.json) return ctx.out(JSON.stringify(data, null, 2));
+  ctx.out(
+    summary.same_head
+      ? `Copied ${summary.copied} entries from ${summary.from} to ${summary.to}. The copy verifies and ends at entry ${summary.head.seq}, hash ${summary.head.hash} — the same head as the source, so anchors taken on the source verify it.`
+      : `Copied ${summary.copied} entries to ${summary.to}, but the copy does NOT match the source: ${mismatch ?? ""}`,
+  );
+}
+
+/** Copies every entry of `from` into the empty log `to`, verbatim, then verifies the copy against the source's head. */
+export async function copyLog(ctx: Context, from: string, to: string): Promise<CopySummary> {
   const path = await import("node:path");
   const place = (p: string) => (/^postgres(ql)?:\/\//i.test(p) ? p : path.resolve(p));
   if (place(from) === place(to)) throw new TriageError("--from and --to are the same log");
@@ -55,14 +80,16 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       if (batch.length > 0) await flush();
       const [sourceHead, check] = await Promise.all([source.head(), dest.verify()]);
       const same = check.ok && check.head.seq === sourceHead.seq && check.head.hash === sourceHead.hash;
-      const summary = { from: source.path, to: dest.path, copied, head: check.head, verified: check.ok, same_head: same, problems: check.problems };
-      if (!same) process.exitCode = ExitCode.Findings;
-      if (ctx.json) return ctx.out(JSON.stringify(summary, null, 2));
-      ctx.out(
-        same
-          ? `Copied ${copied} entries from ${source.path} to ${dest.path}. The copy verifies and ends at entry ${check.head.seq}, hash ${check.head.hash} — the same head as the source, so anchors taken on the source verify it.`
-          : `Copied ${copied} entries to ${dest.path}, but the copy does NOT match the source: ${check.firstBroken?.reason ?? check.problems.join("; ") ?? `head ${check.head.seq} vs ${sourceHead.seq}`}`,
-      );
+      return {
+        from: source.path,
+        to: dest.path,
+        copied,
+        head: check.head,
+        verified: check.ok,
+        same_head: same,
+        problems: check.problems,
+        ...(same ? {} : { mismatch: check.firstBroken?.reason ?? (check.problems.join("; ") || `head ${check.head.seq} vs ${sourceHead.seq}`) }),
+      };
     } finally {
       await dest.close();
     }
