@@ -9,6 +9,7 @@ import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
 import { readPlainYaml } from "./plain-yaml.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { Answer } from "../rules/types.js";
+import type { SourceDoc } from "../rules/yaml-source.js";
 
 export interface AnswersFile {
   answers: Record<string, Answer>;
@@ -25,6 +26,30 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): Promise<AnswersFile> {
+  const { file, map, prefix, now, yaml } = await readAnswersMap(rs, path);
+  const checked = checkAnswers(rs, map, mode);
+  if (checked.problems.length > 0) throw await located(file, yaml, prefix, rs, checked.problems);
+  return { answers: checked.answers, warnings: checked.warnings, now, written: map };
+}
+
+/** Problems in an answers file, each at its question's place in the file. */
+export async function located(
+  file: string,
+  yaml: () => Promise<SourceDoc>,
+  prefix: string[],
+  rs: CompiledRuleSet,
+  list: readonly { question: string; message: string }[],
+): Promise<InvalidInputError> {
+  const { problemAt } = await import("../rules/yaml-source.js");
+  const source = await yaml();
+  const problems = list.map((p) =>
+    rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question),
+  );
+  return new InvalidInputError(`${file}: ${problems.length} problem(s) in the answers`, problems, ExitCode.Usage);
+}
+
+/** An answers file read as a map from question id to answer as written (not yet checked against the questions). */
+export async function readAnswersMap(rs: CompiledRuleSet, path: string) {
   const file = path === "-" ? "<stdin>" : path;
   const text = path === "-" ? readStdin(LIMITS.answersFileBytes, "answers file") : readText(path, "answers file", LIMITS.answersFileBytes);
   // JSON (what other systems send) parses without loading the YAML library; problems are then
@@ -70,14 +95,5 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
     map = map.answers as Record<string, unknown>;
     prefix = ["answers"];
   }
-  const checked = checkAnswers(rs, map, mode);
-  if (checked.problems.length > 0) {
-    const { problemAt } = await import("../rules/yaml-source.js");
-    const source = await yaml();
-    const problems = checked.problems.map((p) =>
-      rs.questionIndex.has(p.question) ? problemAt(source, [...prefix, p.question], p.message) : problemAt(source, prefix, p.message, p.question),
-    );
-    throw new InvalidInputError(`${file}: ${problems.length} problem(s) in the answers`, problems, ExitCode.Usage);
-  }
-  return { answers: checked.answers, warnings: checked.warnings, now, written: map };
+  return { file, map, prefix, now, yaml, data: data as Record<string, unknown> };
 }

@@ -84,12 +84,17 @@ export function createProgram(): Command {
     .option("--escalate <outcome>", "with --answers: record a higher outcome than computed (needs --reason)")
     .option("--reason <text>", "reason for --escalate")
     .option("--analysis <text>", "with --answers: the worker's analysis (what is life like for this child?)")
+    .option(
+      "--finish-later",
+      'with --answers: an urgent call — questions the file leaves out are left for later ("not known", the worst case) with a step to finish them (triage resume REF); only when the answers given hold a hard floor at strategy discussion or above',
+    )
     .action(action(() => import("./commands/new.js")));
 
   program
     .command("resume")
-    .description("list unfinished interviews, or continue one")
-    .argument("[draft]", "draft id")
+    .description("list unfinished interviews, continue one, or finish the questions an urgent decision left for later")
+    .argument("[draft]", "draft id, or a referral's reference (TRG-…) recorded with questions left for later")
+    .option("--answers <file>", "with a referral's reference: the answers to the questions left for later, from a file (YAML or JSON; - for standard input)")
     .action(action(() => import("./commands/resume.js")));
 
   program

@@ -11,13 +11,14 @@ import { evaluate, outcomeRef } from "../rules/evaluate.js";
 import type { RawRuleSet } from "../rules/schema.js";
 import { formatInZone } from "../rules/time.js";
 import type { Answer, Decision, HistoryUsed, PossibleMatch } from "../rules/types.js";
-import type { HistoryLinkBody, OverrideBody } from "../workflow/events.js";
+import type { AnswersCompletedBody, HistoryLinkBody, OverrideBody } from "../workflow/events.js";
 import { checkReceivedAt } from "../workflow/timing.js";
 import { historyFacts, type EarlierCase } from "../workflow/history.js";
 import { describeHold, lowerOutcomes, subjectOfDecision } from "../workflow/floors.js";
 import { deriveState, type EntryLike, type ReferralState } from "../workflow/state.js";
 import { howToApprove } from "../workflow/rule-approval.js";
 import type { AnswersFile } from "./answers-file.js";
+import { withLeftForLater, type FollowUp } from "../interview/flow/urgent.js";
 import { mayRecordWith, noApprovalOnServer, readGovernance } from "./governance.js";
 import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
@@ -205,6 +206,8 @@ export interface RecordRequest {
   /** The worker's analysis; defaults to the answer to `worker_rationale` where the rule set asks it. */
   analysis?: string;
   draftId?: string;
+  /** An urgent call recorded before its interview was finished: the questions left for later (answered "not known"). */
+  leftForLater?: string[];
 }
 
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
@@ -231,8 +234,9 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
     );
   const rationale = req.answers.worker_rationale;
   const analysis = req.analysis ?? (typeof rationale === "string" && rationale !== "unknown" ? rationale : undefined);
+  const evaluated = evaluate(rs, { answers: req.answers, history, now: nowIso, warnings });
   const decision: Decision = {
-    ...evaluate(rs, { answers: req.answers, history, now: nowIso, warnings }),
+    ...(req.leftForLater && req.leftForLater.length > 0 ? withLeftForLater(rs, evaluated, req.leftForLater) : evaluated),
     decided_by: ctx.user,
     ...(analysis ? { analysis } : {}),
   };
@@ -277,7 +281,14 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
   return recorded;
 }
 
-export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input: AnswersFile, now: Date, options: Record<string, unknown>): Promise<void> {
+export async function recordFromAnswers(
+  ctx: Context,
+  rs: CompiledRuleSet,
+  input: AnswersFile,
+  now: Date,
+  options: Record<string, unknown>,
+  leftForLater?: string[],
+): Promise<void> {
   const list = (v: unknown) => new Set(Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
   const escalateTo = typeof options.escalate === "string" ? options.escalate : undefined;
   if (escalateTo && typeof options.reason !== "string") throw new TriageError("--escalate needs --reason");
@@ -290,11 +301,14 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
       choices: { confirm: list(options.link), reject: list(options.rejectLink) },
       escalation: escalateTo ? { to: escalateTo, reason: String(options.reason) } : undefined,
       analysis: typeof options.analysis === "string" ? options.analysis : undefined,
+      ...(leftForLater ? { leftForLater } : {}),
     });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
     else {
       await ctx.page(await renderCard(ctx, decision, rs));
       ctx.out(`\n${inert(`Recorded as ${decision.ref} in ${store.path}`)}`);
+      if (leftForLater && leftForLater.length > 0)
+        ctx.out(inert(`${leftForLater.length} question(s) left for later: finish them with ${ctx.self()} resume ${decision.ref}`));
     }
   } finally {
     await store.close();
@@ -305,4 +319,50 @@ export async function recordFromAnswers(ctx: Context, rs: CompiledRuleSet, input
 export async function renderCard(ctx: Context, decision: Decision, rs: CompiledRuleSet): Promise<string> {
   const [{ renderDecision }, { makeStyle }] = await Promise.all([import("./render/decision.js"), import("./render/style.js")]);
   return renderDecision(decision, makeStyle(ctx.color), rs);
+}
+
+/**
+ * Records the follow-up to an urgent decision (`triage resume REF`): one `answers_completed` entry
+ * with the answers and what the rules now make of them and, when the outcome rises, an upward
+ * override with it, in one transaction. An outcome is never lowered here.
+ */
+export async function recordCompletion(
+  ctx: Context,
+  store: LogStore,
+  ref: string,
+  followUp: FollowUp,
+  now: Date,
+  tz: string,
+  notes: Record<string, string> = {},
+): Promise<{ seq: number }> {
+  const at = formatInZone(now, tz);
+  const d = followUp.decision;
+  const body: AnswersCompletedBody = {
+    answers: followUp.answers,
+    ...(Object.keys(notes).length > 0 ? { answer_notes: notes } : {}),
+    computed_outcome: d.computed_outcome,
+    hard_floor: d.hard_floor,
+    outcome_before: followUp.before.id,
+    outcome_after: followUp.after.id,
+    ...(followUp.lower ? { lower_not_applied: followUp.lower.id } : {}),
+    steps_added: followUp.stepsAdded.map((s) => ({ id: s.id, text: s.text, ...(s.due_by ? { due_by: s.due_by } : {}) })),
+    still_unknown: followUp.stillUnknown,
+  };
+  return store.batch(async (tx) => {
+    const seq = (await tx.append({ kind: "answers_completed", ref, actor: ctx.user, at, body })).seq;
+    if (followUp.after.level > followUp.before.level) {
+      const raised: OverrideBody = {
+        from: followUp.before.id,
+        to: followUp.after.id,
+        direction: "up",
+        reason: `The answers completed after the urgent decision (entry #${seq}) raise the outcome: ${d.fired
+          .filter((f) => f.effect !== "note" && f.outcome === d.computed_outcome.id)
+          .map((f) => f.id)
+          .join(", ")}`,
+        pending: false,
+      };
+      await tx.append({ kind: "override", ref, actor: ctx.user, at, body: raised });
+    }
+    return { seq };
+  });
 }

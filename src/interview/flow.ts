@@ -41,3 +41,18 @@ export {
   type FlowStep,
   type Progress,
 } from "./flow/state.js";
+export {
+  evaluateFollowUp,
+  FINISH_WITHIN_HOURS,
+  finishStep,
+  followUpFromAnswers,
+  followUpState,
+  leaveForLater,
+  URGENT_OUTCOME,
+  urgentLevel,
+  urgentOffer,
+  withLeftForLater,
+  type FollowUp,
+  type LeftForLater,
+  type UrgentOffer,
+} from "./flow/urgent.js";

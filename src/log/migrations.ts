@@ -102,6 +102,8 @@ CREATE INDEX drafts_by_updated ON drafts (updated_at);
 
 /** The event kinds of schema version 1, as its CHECK constraint lists them. */
 const V1_KINDS = "'decision','check','review','override','closure','rule_set','anchor','history_link'";
+/** The kinds after migration 2 (governance). */
+const V2_KINDS = `${V1_KINDS},'rule_set_proposed','rule_set_approved'`;
 
 /**
  * Loosens the events table's CHECK constraint to admit more kinds. SQLite cannot ALTER a CHECK;
@@ -139,10 +141,15 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: "rule-set governance: rule_set_proposed and rule_set_approved entries, found by kind",
     up: (db) => {
-      allowKinds(db, V1_KINDS, `${V1_KINDS},'rule_set_proposed','rule_set_approved'`);
+      allowKinds(db, V1_KINDS, V2_KINDS);
       // Entries about the log itself (rule sets, approvals, anchors) by kind, without reading the chain.
       db.exec("CREATE INDEX events_unattached_by_kind ON events (kind, seq) WHERE ref IS NULL");
     },
+  },
+  {
+    version: 3,
+    description: "answers_completed entries: the questions left for later after an urgent decision, answered",
+    up: (db) => allowKinds(db, V2_KINDS, `${V2_KINDS},'answers_completed'`),
   },
 ];
 

@@ -13,6 +13,8 @@ export const EVENT_KINDS = [
   // Rule-set governance (src/workflow/rule-approval.ts): four eyes on every rule change.
   "rule_set_proposed",
   "rule_set_approved",
+  // The questions left for later after an urgent decision, answered (src/workflow/events.ts).
+  "answers_completed",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

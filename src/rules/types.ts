@@ -151,6 +151,12 @@ export interface Decision {
   answers: Record<string, Answer>;
   clock: { now: string; out_of_hours: boolean; received_out_of_hours: boolean };
   warnings: string[];
+  /**
+   * Optional (an urgent call recorded before its interview was finished): the questions left for
+   * later, answered "not known" in `answers` (counted as the worst case) until a follow-up
+   * `answers_completed` entry answers them. The decision's steps then include `finish_the_interview`.
+   */
+  left_for_later?: string[];
 }
 
 /** What the evaluator needs besides the compiled rule set. */

@@ -70,3 +70,34 @@ export interface DecisionExtras {
   analysis?: string;
   escalation?: { to: string; reason: string };
 }
+
+/**
+ * The step a decision recorded before its interview was finished carries (docs/architecture.md,
+ * "Urgent calls first"): answer the questions left for later. A follow-up entry (`answers_completed`)
+ * is what does it.
+ */
+export const FINISH_STEP = "finish_the_interview";
+
+/**
+ * The questions left for later after an urgent decision, answered: a follow-up entry about the
+ * referral (`triage resume REF`). The decision entry is never changed; this entry says what the
+ * answers now are and what the rules make of them, under the rule set the decision was made with.
+ */
+export interface AnswersCompletedBody {
+  /** The answers given now, by question id (the questions recorded as "not known" at the decision, and any they revealed). */
+  answers: Record<string, string | number | readonly string[]>;
+  /** Optional notes by question id (what the caller actually said), as for the decision's answers. */
+  answer_notes?: Record<string, string>;
+  /** The rules' outcome with every answer as it now stands (the decision's clock and history). */
+  computed_outcome: { id: string; level: number; label: string };
+  hard_floor: string | null;
+  /** The referral's outcome before this entry, and after it: higher when the answers raised it, never lower. */
+  outcome_before: string;
+  outcome_after: string;
+  /** Set when the rules now give a lower outcome than the referral has: it stays (a downgrade needs `triage override` and a manager). */
+  lower_not_applied?: string;
+  /** Steps the completed answers add (not in the decision), with their due times. */
+  steps_added: { id: string; text: string; due_by?: string }[];
+  /** Questions still "not known" after this entry (the worker answered "not known" again). */
+  still_unknown: string[];
+}

@@ -3,7 +3,16 @@
  * nothing is ever updated in place. Pure: entries in, state out.
  */
 import type { Decision, GuardState, OutcomeRef } from "../rules/types.js";
-import type { CheckBody, ClosureBody, HistoryLinkBody, OverrideBody, ReviewBody, Role } from "./events.js";
+import {
+  FINISH_STEP,
+  type AnswersCompletedBody,
+  type CheckBody,
+  type ClosureBody,
+  type HistoryLinkBody,
+  type OverrideBody,
+  type ReviewBody,
+  type Role,
+} from "./events.js";
 
 /** The parts of a log entry the derivation reads. */
 export interface EntryLike {
@@ -69,6 +78,8 @@ export interface ReferralState {
   overrides: OverrideState[];
   closure?: ClosureState;
   links: (HistoryLinkBody & { by: string; at: string })[];
+  /** Follow-ups that answered the questions an urgent decision left for later (`triage resume REF`). */
+  completions: (AnswersCompletedBody & { seq: number; by: string; at: string })[];
   /** A manager (not the decider) has agreed with or escalated the decision itself. */
   reviewed: boolean;
   /**
@@ -138,6 +149,7 @@ export function deriveState(
   const reviews: ReviewState[] = [];
   const overrides: OverrideState[] = [];
   const links: ReferralState["links"] = [];
+  const completions: ReferralState["completions"] = [];
   let closure: ClosureState | undefined;
   let closed = false;
   // A challenge (of the decision or of a proposal) is open until the worker answers it with a new
@@ -175,6 +187,21 @@ export function deriveState(
       const b = e.body as ClosureBody;
       if (closure?.status === "pending") closure.status = "superseded";
       closure = { ...b, seq: e.seq, by: e.actor, at: e.at, status: "pending", approvals: [] };
+      challengeOpen = false;
+    } else if (e.kind === "answers_completed") {
+      const b = e.body as AnswersCompletedBody;
+      completions.push({ ...b, seq: e.seq, by: e.actor, at: e.at });
+      // The follow-up is what the decision's finish step asks for: it counts as that step done. (A
+      // rise in outcome is its own upward override entry, written with it.)
+      const n = Object.keys(b.answers).length;
+      checks.push({
+        seq: e.seq,
+        check: FINISH_STEP,
+        found: `${n} answer${n === 1 ? "" : "s"} completed (entry #${e.seq})`,
+        by: e.actor,
+        at: e.at,
+        done_at: e.at,
+      });
       challengeOpen = false;
     } else if (e.kind === "history_link") {
       links.push({ ...(e.body as HistoryLinkBody), by: e.actor, at: e.at });
@@ -239,6 +266,7 @@ export function deriveState(
     overrides,
     closure,
     links,
+    completions,
     reviewed: reviews.some((r) => r.of === "decision" && r.action !== "challenge" && r.by !== decider),
     challenged: challengeOpen && !closed,
     pending,

@@ -221,7 +221,9 @@ describe("a log made before approvals existed (schema 1)", () => {
     raw.exec("DROP INDEX events_unattached_by_kind");
     raw.unsafeMode(true);
     raw.pragma("writable_schema = ON");
-    raw.prepare("UPDATE sqlite_schema SET sql = replace(sql, ?, '') WHERE type = 'table' AND name = 'events'").run(",'rule_set_proposed','rule_set_approved'");
+    raw
+      .prepare("UPDATE sqlite_schema SET sql = replace(sql, ?, '') WHERE type = 'table' AND name = 'events'")
+      .run(",'rule_set_proposed','rule_set_approved','answers_completed'");
     raw.pragma("writable_schema = OFF");
     raw.pragma("user_version = 1");
     raw.close();

@@ -77,6 +77,8 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("the guided interview in a real terminal (
     t.keys("Enter"); // baby
     await t.waitFor("? Concerns");
     t.keys("Space", "Down", "Space", "Enter"); // injury, neglect
+    await t.waitFor("? Record the decision now?"); // a baby's injury: a hard floor at strategy discussion
+    t.keys("Enter"); // Carry on with the questions
     await t.waitFor("? Was the injury seen by a professional?");
     t.keys("Down", "Down", "Down", "Enter"); // ← Back
     await t.waitFor(/\? Concerns\n(?:.*\n)*?.*◉ injury\n.*◉ neglect/);
@@ -294,6 +296,8 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("keys that keep up with a phone call (tmux
     t.keys("Enter");
     await t.waitFor("? Concerns");
     t.keys("Space", "Enter"); // injury reveals a question: the total moves, the section count does not
+    await t.waitFor("? Record the decision now?"); // a baby's injury: a hard floor at strategy discussion
+    t.keys("Enter"); // Carry on with the questions
     await t.waitFor("? Was the injury seen by a professional?");
     expect(t.text()).toContain("Concern — section 3 of 5 · question 5 of about 9");
     const screen = t.screen();
@@ -335,6 +339,105 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("keys that keep up with a phone call (tmux
   });
 });
 
+describe.skipIf(!HAVE_TMUX && !IN_CI)("urgent calls first (tmux)", () => {
+  it("records at once when the answers hold a hard floor, with the rest 'not known' and a step to finish them; resume REF asks only those and records a follow-up", async () => {
+    const db = join(dir, "urgent.db");
+    await approveInLog(db, repoPath(MINIMAL));
+    const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"], { width: 80, height: 24 });
+    await t.waitFor("? When was the referral received?");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    t.type("Urgent Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    t.keys("Enter"); // baby
+    await t.waitFor("? Concerns");
+    t.keys("Space", "Enter"); // injury
+    await t.waitFor("? Record the decision now?");
+    expect(t.text().replace(/\s+/g, " ")).toContain("Urgent: the answers so far already hold a hard floor at Strategy discussion (Injury to a baby).");
+    t.keys("Down", "Enter"); // Record the decision now, finish the rest after
+    await t.waitFor("? What do you want to do with this outcome?");
+    // The rest counted as the worst case: where the child is not known lifts it to protection; finishing is due in Act now.
+    const first = t.tail(24);
+    expect(first).toMatch(/IMMEDIATE PROTECTION\s+level 5 of 5 · hard floor/);
+    expect(first).toMatch(/Act now[\s\S]*Fri 12:30 +Finish the interview: 5 questions were left for later/);
+    expect(t.text()).not.toContain("? Was the injury seen by a professional?");
+    t.keys("Enter"); // accept
+    await t.waitFor("? What is life like for this child? (your analysis)");
+    t.type("Alex has a bruise; grandmother on the phone, child's whereabouts not yet known.");
+    t.keys("Enter");
+    const done = await t.waitFor(
+      /Recorded as (TRG-2026-\d{6}) \(outcome: Immediate protection\)[^\n]*\n5 question\(s\) left for later, due by Fri 27 Nov 2026 12:30: finish them with node bin\/triage resume (TRG-2026-\d{6})\n\[exit 0\]/,
+    );
+    const ref = done[1]!;
+    expect(done[2]).toBe(ref);
+
+    const shown = JSON.parse(runCli(["--db", db, "--now", NOW, "log", "show", ref, "--json"], { env }).stdout) as Decision & {
+      state: { overdue: { id: string }[] };
+    };
+    expect(shown.left_for_later).toEqual(["injury_seen", "contacts", "whereabouts", "referrer", "note"]);
+    expect(shown.answers).toMatchObject({ age: "baby", concerns: ["injury"], injury_seen: "unknown", whereabouts: "unknown" });
+    expect(shown.steps.find((x) => x.id === "finish_the_interview")).toMatchObject({ due_by: "2026-11-27T12:30:00+00:00" });
+    // Past its due time and not done, the step is overdue.
+    const late = JSON.parse(runCli(["--db", db, "--now", "2026-11-27T13:00", "log", "show", ref, "--json"], { env }).stdout) as typeof shown;
+    expect(late.state.overdue.map((o) => o.id)).toContain("finish_the_interview");
+    t.kill();
+
+    const r = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "resume", ref], { width: 80, height: 24 });
+    await r.waitFor("? Was the injury seen by a professional?");
+    expect(r.text()).toContain(`Finishing ${ref}: 5 question(s) left for later`);
+    expect(r.text()).not.toContain("? Age band"); // answered at the decision
+    r.keys("Enter"); // seen
+    await r.waitFor("? Contacts in the last 12 months");
+    r.type("0");
+    r.keys("Enter");
+    await r.waitFor("? Where is the child?");
+    r.keys("Enter"); // safe
+    await r.waitFor("? Who referred?");
+    r.keys("Enter"); // family
+    await r.waitFor("? Notes");
+    r.keys("Enter"); // blank
+    await r.waitFor("? Record these answers?");
+    // Lower now, but never silently: it says so and the outcome stays.
+    expect(r.text().replace(/\s+/g, " ")).toContain(
+      "With these answers the rules would now give Strategy discussion, lower than Immediate protection. The outcome stays Immediate protection",
+    );
+    r.keys("Enter");
+    const recorded = await r.waitFor(
+      /Recorded the answers left for later as entry #(\d+) about (TRG-2026-\d{6}); outcome stays Immediate protection\.\n\[exit 0\]/,
+    );
+    expect(recorded[2]).toBe(ref);
+
+    const after = JSON.parse(runCli(["--db", db, "--now", "2026-11-27T13:00", "log", "show", ref, "--json"], { env }).stdout) as typeof shown & {
+      entries: { seq: number; kind: string; body: Record<string, unknown> }[];
+      outcome: { id: string };
+    };
+    const entry = after.entries.find((e) => e.kind === "answers_completed")!;
+    expect(entry.seq).toBe(Number(recorded[1]));
+    expect(entry.body).toMatchObject({
+      answers: { injury_seen: "seen", contacts: 0, whereabouts: "safe", referrer: "family" },
+      computed_outcome: { id: "strategy" },
+      outcome_before: "protect",
+      outcome_after: "protect",
+      lower_not_applied: "strategy",
+    });
+    expect(after.outcome.id).toBe("protect");
+    expect(after.state.overdue.map((o) => o.id)).not.toContain("finish_the_interview"); // the follow-up did the step
+    const human = runCli(["--db", db, "--now", NOW, "log", "show", ref, "--no-pager"], { env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/Where is the child\? — safe \(answered after the decision, #\d+\)/);
+    expect(human.stdout.replace(/\s+/g, " ")).toContain(
+      "the questions left for later answered (4 answers); outcome stays Immediate protection (the rules would now give Strategy discussion",
+    );
+    expect(human.stdout).not.toContain("answers_completed");
+    expect(runCli(["--db", db, "log", "verify"], { env }).code).toBe(0);
+    r.kill();
+    // Once finished, there is nothing left for later.
+    const again = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "resume", ref]);
+    await again.waitFor(/were answered by worker\.one[^\n]*\(entry #\d+\)[\s\S]*\[exit 2\]/);
+  });
+});
+
 describe("without a terminal", () => {
   it("`triage new` without --answers fails at once with exit 2, and never waits for input", () => {
     const started = Date.now();
@@ -342,6 +445,12 @@ describe("without a terminal", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/triage new needs a terminal for the guided interview; without one, pass --answers FILE/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("`triage resume REF` (finishing an urgent call's questions) needs a terminal too (exit 2)", () => {
+    const r = runCli(["--rules", MINIMAL, "--db", join(dir, "none.db"), "resume", "TRG-2026-000001"], { env, input: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("triage resume needs a terminal");
   });
 
   it("`triage resume DRAFT` needs a terminal too (exit 2); the listing does not", () => {

@@ -139,6 +139,8 @@ describe("back, change on review, escalation", () => {
       escalate_to: "protect",
       escalate_reason: "The father is due home tonight.",
       analysis: FINISH.analysis,
+      // A baby's injury holds a hard floor at strategy: the record-now offer is made; carry on.
+      urgent: "continue",
     });
     const recorder = new FakeRecorder(rs);
     const d = deps(prompter, { recorder });
@@ -356,7 +358,7 @@ describe("asking less (shipped rules, fixture 06)", () => {
   const blanks = Object.fromEntries(shipped.questions.filter((q) => q.raw.optional && !(q.id in rest)).map((q) => [q.id, null]));
 
   it("the age band follows from the date of birth and the analysis is asked once, after the outcome", async () => {
-    const prompter = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis });
+    const prompter = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis, urgent: "continue" });
     const recorder = new FakeRecorder(shipped);
     const result = await conductInterview(deps(prompter, { rs: shipped, recorder }));
     expect(result.kind).toBe("recorded");
@@ -370,7 +372,7 @@ describe("asking less (shipped rules, fixture 06)", () => {
   });
 
   it("Back from the question after a derived answer goes to the question before it", async () => {
-    const first = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis });
+    const first = new ScriptedPrompter({ ...blanks, ...rest, review: "submit", decision: "accept", analysis, urgent: "continue" });
     await conductInterview(deps(first, { rs: shipped, recorder: new FakeRecorder(shipped) }));
     const order = shipped.questions.map((q) => q.id);
     const at = order.indexOf("child_age_band");
@@ -384,6 +386,7 @@ describe("asking less (shipped rules, fixture 06)", () => {
       review: "submit",
       decision: "accept",
       analysis,
+      urgent: "continue",
     });
     await conductInterview(deps(prompter, { rs: shipped, recorder: new FakeRecorder(shipped) }));
     const i = prompter.asked.indexOf(after);

@@ -4,9 +4,11 @@
  * checks; overdue steps. Expected values are worked out by hand from the fixtures' answers.
  */
 import { describe, expect, it } from "vitest";
-import type { CheckBody, ClosureBody, OverrideBody, ReviewBody } from "../../src/workflow/events.js";
+import { FINISH_STEP, type AnswersCompletedBody, type CheckBody, type ClosureBody, type OverrideBody, type ReviewBody } from "../../src/workflow/events.js";
+import { withLeftForLater } from "../../src/interview/flow.js";
+import { planCheck } from "../../src/workflow/actions/checks.js";
 import { approvalsComplete, filledSlots, overdue, type Approval, type EntryLike } from "../../src/workflow/state.js";
-import { decide, derive, log } from "./support.js";
+import { decide, derive, log, rs } from "./support.js";
 
 const down = (from: string, to: string, reason = "new information"): OverrideBody => ({ from, to, direction: "down", reason, pending: true });
 const up = (from: string, to: string, reason = "worse than it looked"): OverrideBody => ({ from, to, direction: "up", reason, pending: false });
@@ -353,5 +355,41 @@ describe("replay", () => {
     const second = derive(d52, entries);
     expect(JSON.stringify(entries)).toBe(before);
     expect(second).toEqual(first);
+  });
+});
+
+describe("an urgent decision's follow-up (answers_completed)", () => {
+  const urgent = (() => {
+    const d = decide("03");
+    return withLeftForLater(rs, { ...d, answers: { ...d.answers, injury_sites: ["unknown"] } }, ["injury_sites"]);
+  })();
+  const completed: AnswersCompletedBody = {
+    answers: { injury_sites: ["cheek"] },
+    computed_outcome: urgent.computed_outcome,
+    hard_floor: urgent.hard_floor,
+    outcome_before: urgent.outcome.id,
+    outcome_after: urgent.outcome.id,
+    steps_added: [],
+    still_unknown: [],
+  };
+
+  it("the finish step is overdue until the follow-up, which counts as it done; the outcome is not changed by it", () => {
+    const due = urgent.steps.find((s) => s.id === FINISH_STEP)!.due_by!;
+    const after = new Date(Date.parse(due) + 60_000);
+    const { entries, add } = log();
+    expect(overdue(derive(urgent, entries), after).map((o) => o.id)).toContain(FINISH_STEP);
+    const seq = add("answers_completed", "worker.one", AT, completed);
+    const s = derive(urgent, entries);
+    expect(s.completions).toMatchObject([{ seq, by: "worker.one", answers: { injury_sites: ["cheek"] } }]);
+    expect(s.checks.find((c) => c.check === FINISH_STEP)).toMatchObject({ seq, by: "worker.one" });
+    expect(overdue(s, after).map((o) => o.id)).not.toContain(FINISH_STEP);
+    expect(s.outcome).toEqual(urgent.outcome);
+  });
+
+  it("`checks --record finish_the_interview` is refused: the questions are finished by answering them", () => {
+    const { entries } = log();
+    const verdict = planCheck(derive(urgent, entries), rs, { check: FINISH_STEP, found: "done", doneAt: new Date(AT), now: new Date(AT) });
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.refusal.message).toContain("triage resume TRG-2026-000003");
   });
 });

@@ -26,7 +26,14 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   // A dry run may use any rule file; recording uses the log's rule set in force, or an approved --rules file.
   const rs = options.dryRun === true ? await loadRules(ctx) : await (await import("../governance.js")).rulesForRecording(ctx);
   const tz = rs.officeHours.time_zone;
-  const input = await readAnswersFile(rs, typeof options.answers === "string" ? options.answers : "-", options.unanswered === "unknown" ? "unknown" : "error");
+  const finishLater = options.finishLater === true;
+  if (finishLater && options.dryRun === true) throw new TriageError("--finish-later records a decision: it cannot be used with --dry-run", ExitCode.Usage);
+  // Finishing later reads the questions left out as "not known", exactly as --unanswered unknown does.
+  const input = await readAnswersFile(
+    rs,
+    typeof options.answers === "string" ? options.answers : "-",
+    options.unanswered === "unknown" || finishLater ? "unknown" : "error",
+  );
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   if (options.dryRun === true) {
     // A dry run reads the child's history (read-only) when the log exists: it must not decide lower
@@ -47,5 +54,11 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     return;
   }
   const { recordFromAnswers } = await import("../record.js");
+  if (finishLater) {
+    const { urgentFromAnswers } = await import("../../interview/flow/urgent.js");
+    const urgent = urgentFromAnswers(rs, input.answers, input.written, formatInZone(now, tz));
+    if (!urgent.ok) throw new TriageError(urgent.refusal, ExitCode.Usage, "answer every question, or use --unanswered unknown to record the rest as not known");
+    return recordFromAnswers(ctx, rs, { ...input, answers: urgent.answers, warnings: [] }, now, options, urgent.leftForLater);
+  }
   await recordFromAnswers(ctx, rs, input, now, options);
 }

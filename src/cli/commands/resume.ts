@@ -1,9 +1,11 @@
 /**
  * `triage resume [DRAFT]`: unfinished interviews. Without an id it lists them — who, when, which
  * child, how far — (`--json` for the same as data) and, in a terminal, offers to continue one;
- * with an id it continues that one where it stopped.
+ * with an id it continues that one where it stopped. With a referral's reference (TRG-…) it finishes
+ * the questions an urgent decision left for later, as a follow-up entry about that referral.
  */
 import { existsSync } from "node:fs";
+import { ExitCode, TriageError } from "../../errors.js";
 import { redactUrl } from "../../log/pg-errors.js";
 import type { Context } from "../context.js";
 import { parseDraftState, resumeInterview, type DraftRecord } from "../interview-session.js";
@@ -49,8 +51,17 @@ async function listDrafts(ctx: Context): Promise<DraftSummary[]> {
   }
 }
 
-export async function run(ctx: Context, args: string[], _options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
   const id = args[0];
+  // A referral's reference: finish the questions an urgent decision left for later (src/cli/interview/finish.ts).
+  if (id !== undefined && /^TRG-\d{4}-\d+$/i.test(id)) {
+    const finish = await import("../interview/finish.js");
+    return typeof options.answers === "string"
+      ? finish.finishFromAnswers(ctx, id.toUpperCase(), options.answers)
+      : finish.finishReferral(ctx, id.toUpperCase());
+  }
+  if (options.answers !== undefined)
+    throw new TriageError("--answers goes with a referral's reference (TRG-…): it answers the questions left for later", ExitCode.Usage);
   if (id !== undefined && id !== "") return resumeInterview(ctx, id);
   const drafts = await listDrafts(ctx);
   if (ctx.json) {

@@ -13,6 +13,7 @@ import { identityStep } from "./identity-step.js";
 import { choicesOf, type RecordInput, type SessionDeps, type SessionResult } from "./ports.js";
 import { questionsAndReview } from "./questions.js";
 import { openSession } from "./session.js";
+import { recordUrgent } from "./urgent.js";
 
 export async function conductInterview(deps: SessionDeps, initial: DraftState = newDraftState(deps.rs)): Promise<SessionResult> {
   const { rs, prompter, style } = deps;
@@ -24,6 +25,12 @@ export async function conductInterview(deps: SessionDeps, initial: DraftState = 
     // 1. Questions (and the identity checkpoint) until the review screen is submitted.
     const submitted = await questionsAndReview(s);
     if (submitted === "saved") return { kind: "saved", draftId: deps.draftId };
+    if (submitted === "urgent") {
+      // Record now, finish the rest after (src/cli/interview/urgent.ts); Back returns to the questions.
+      const urgent = await recordUrgent(s);
+      if (urgent === BACK) continue;
+      return urgent;
+    }
 
     // 2. History with every answer (the referrer counts), then the decision.
     const answers = effectiveAnswers(rs, draft.flow, facts());

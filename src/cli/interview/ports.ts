@@ -29,6 +29,8 @@ export interface RecordInput {
   downgrade?: { to: string; reason: string };
   analysis: string;
   draftId: string;
+  /** An urgent call recorded before its interview was finished: the questions left for later. */
+  leftForLater?: string[];
 }
 
 export interface RecorderPort {

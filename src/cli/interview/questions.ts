@@ -25,8 +25,9 @@ import {
 import { wrap } from "../render/text.js";
 import { identityStep } from "./identity-step.js";
 import type { Session } from "./session.js";
+import { offerUrgent } from "./urgent.js";
 
-export async function questionsAndReview(s: Session): Promise<"submitted" | "saved"> {
+export async function questionsAndReview(s: Session): Promise<"submitted" | "saved" | "urgent"> {
   const { deps, draft, tz, save, facts, nowIso } = s;
   const { rs, prompter, style } = deps;
   for (;;) {
@@ -58,6 +59,8 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
         continue;
       }
       s.derived.delete(q.id);
+      // Urgent calls first: offered once the answers given hold a hard floor at strategy discussion or above.
+      if (!step.editing && (await offerUrgent(s))) return "urgent";
       const result = await prompter.ask(q, {
         previous: step.previous ?? suggestedAnswer(rs, q, sofar),
         progress: step.progress,

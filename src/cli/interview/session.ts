@@ -21,6 +21,8 @@ export interface Session {
   lookedUpFor: string | undefined;
   /** "No earlier referrals about this child" is said once per interview, not after every identity answer. */
   saidNoEarlier: boolean;
+  /** The hard-floor level the urgent offer was last made at: made again only if the floor rises (src/cli/interview/urgent.ts). */
+  urgentOfferedAt: number;
   /** Questions answered for the worker (derived from earlier answers): skipped on the way back. */
   readonly derived: Set<string>;
   nowIso: () => string;
@@ -58,6 +60,7 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
     history: EMPTY_HISTORY,
     lookedUpFor: undefined,
     saidNoEarlier: false,
+    urgentOfferedAt: 0,
     derived: new Set(),
     nowIso,
     facts,

@@ -12,6 +12,8 @@ import { conductInterview } from "./conduct.js";
 import { MemoryDraftStore, newDraftId, type DraftState } from "./drafts.js";
 import { InterviewInterrupted, type HistoryPort, type RecorderPort, type SessionDeps, type SessionResult } from "./ports.js";
 import { inert } from "../render/inert.js";
+import { localTime } from "../render/text.js";
+import { FINISH_STEP } from "../../workflow/events.js";
 
 // ---------------------------------------------------------------------------------------------
 // Wiring: terminal, rule file, log
@@ -128,6 +130,15 @@ export async function drive(
       return;
     }
     ctx.out(inert(`Recorded as ${result.decision.ref} (outcome: ${result.decision.outcome.label}) in ${result.logPath}`));
+    const left = result.decision.left_for_later ?? [];
+    if (left.length > 0) {
+      const due = result.decision.steps.find((x) => x.id === FINISH_STEP)?.due_by;
+      ctx.out(
+        inert(
+          `${left.length} question(s) left for later${due ? `, due by ${localTime(due)}` : ""}: finish them with ${ctx.self()} resume ${result.decision.ref}`,
+        ),
+      );
+    }
   } finally {
     untrap();
     await wiring?.close();

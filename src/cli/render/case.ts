@@ -26,7 +26,12 @@ export function renderCaseBody(raw: CaseView, style: Style): string {
   const out = [style.heading("Answers")];
   for (const s of v.sections) {
     out.push(`  ${style.bold(s.title)}`);
-    for (const a of s.answers) out.push(...wrap(`${a.ask} — ${a.label}`, "    ").map((l, i) => (i === 0 ? l : `      ${l.trimStart()}`)));
+    for (const a of s.answers)
+      out.push(
+        ...wrap(`${a.ask} — ${a.label}${a.completed ? style.dim(` (answered after the decision, #${a.completed.seq})`) : ""}`, "    ").map((l, i) =>
+          i === 0 ? l : `      ${l.trimStart()}`,
+        ),
+      );
   }
   if (v.notes) out.push("", style.heading("Worker's notes"), ...wrap(v.notes, "  "));
 

@@ -6,6 +6,7 @@
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { UNKNOWN, type Answer } from "../../rules/types.js";
 import { inertLine } from "./inert.js";
+import { FINISH_STEP } from "../../workflow/events.js";
 
 export interface Labels {
   outcome(id: string): string;
@@ -48,6 +49,8 @@ export function labelsFor(rs: CompiledRuleSet | undefined): Labels {
   const guards = new Map(raw?.guards.map((g) => [g.id, oneLine(g.title)]));
   const rules = new Map(raw?.rules.map((r) => [r.id, oneLine(r.title)]));
   const steps = new Map(raw?.steps.map((s) => [s.id, oneLine(s.text)]));
+  // The interview's own step (an urgent decision's questions left for later), not the rule set's.
+  if (!steps.has(FINISH_STEP)) steps.set(FINISH_STEP, "Finish the interview: answer the questions left for later");
   const closures = new Map(raw?.closure_reasons.map((c) => [c.id, oneLine(c.label)]));
   const option = (question: string, value: string): string => {
     if (value === UNKNOWN) return "not known";

@@ -1,6 +1,6 @@
 /** A logged referral: its decision card, where it stands now, and every entry since, in order. */
 import type { CompiledRuleSet } from "../../rules/compile.js";
-import type { CheckBody, ClosureBody, HistoryLinkBody, OverrideBody, ReviewBody } from "../../workflow/events.js";
+import type { AnswersCompletedBody, CheckBody, ClosureBody, HistoryLinkBody, OverrideBody, ReviewBody } from "../../workflow/events.js";
 import { overdue, type EntryLike, type ReferralState } from "../../workflow/state.js";
 import { renderDecision } from "./decision.js";
 import { inertDeep } from "./inert.js";
@@ -33,6 +33,17 @@ export function describeEntry(e: EntryLike, labels: Labels = ids): string {
       const what = b.of === "decision" ? "the decision" : `entry #${b.of}`;
       return `${b.role.replace("_", " ")} review: ${b.action}${b.to ? ` to ${labels.outcome(b.to)}` : ""} ${what}${b.reason ? `: ${b.reason}` : ""}`;
     }
+    case "answers_completed": {
+      const b = e.body as AnswersCompletedBody;
+      const n = Object.keys(b.answers).length;
+      const outcome =
+        b.outcome_after !== b.outcome_before
+          ? `outcome raised ${labels.outcome(b.outcome_before)} → ${labels.outcome(b.outcome_after)}`
+          : b.lower_not_applied
+            ? `outcome stays ${labels.outcome(b.outcome_before)} (the rules would now give ${labels.outcome(b.lower_not_applied)}: not lowered without a downgrade and a manager)`
+            : `outcome stays ${labels.outcome(b.outcome_before)}`;
+      return `the questions left for later answered (${n} answer${n === 1 ? "" : "s"}); ${outcome}${b.still_unknown.length > 0 ? `; still not known: ${b.still_unknown.map((q) => labels.question(q)).join(", ")}` : ""}`;
+    }
     case "history_link": {
       const b = e.body as HistoryLinkBody;
       return `${b.confirmed ? "confirmed" : "rejected"} earlier referral ${b.other_ref} as the same child (${b.why})`;
@@ -40,6 +51,12 @@ export function describeEntry(e: EntryLike, labels: Labels = ids): string {
     default:
       return e.kind;
   }
+}
+
+/** The decision's "not known" answers, less those a follow-up has answered since (an urgent call's questions left for later). */
+function stillUnknown(state: ReferralState): string[] {
+  const answered = new Set(state.completions.flatMap((c) => Object.keys(c.answers).filter((id) => !c.still_unknown.includes(id))));
+  return state.decision.unknowns.filter((id) => !answered.has(id));
 }
 
 export function stateSummary(state: ReferralState, now: Date, labels: Labels = ids): string[] {
@@ -68,7 +85,9 @@ export function renderReferral(
   const labels = labelsFor(rs);
   const out = [
     ...(around.head ? [around.head, ""] : []),
-    renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards }, style, rs, { inCase: around.afterCard !== undefined }),
+    renderDecision({ ...state.decision, outcome: state.outcome, guards: state.guards, unknowns: stillUnknown(state) }, style, rs, {
+      inCase: around.afterCard !== undefined,
+    }),
     "",
     ...(around.afterCard ? [around.afterCard, ""] : []),
   ];

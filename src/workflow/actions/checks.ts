@@ -4,7 +4,7 @@
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { formatInZone } from "../../rules/time.js";
 import type { GuardState } from "../../rules/types.js";
-import type { CheckBody } from "../events.js";
+import { FINISH_STEP, type CheckBody } from "../events.js";
 import { overdue, type RecordedCheck, type ReferralState } from "../state.js";
 import { subjectOfState, whatHolds, type ClosureRequirement, type LowerOutcome } from "../floors.js";
 import { blank, invalid, ok, type Verdict } from "./shared.js";
@@ -31,6 +31,9 @@ export function planCheck(state: ReferralState, rs: CompiledRuleSet, input: Chec
       `"${input.check}" is not a check of rule set ${rs.id} ${rs.version} nor a step of ${state.ref}; valid ids:\n  checks: ${ids.checks.join(", ")}\n  steps of ${state.ref}: ${ids.steps.join(", ") || "(none)"}`,
     );
   }
+  // The questions left for later are finished by answering them (an answers_completed entry), not by saying so.
+  if (input.check === FINISH_STEP)
+    return invalid(`"${FINISH_STEP}" is done by answering the questions left for later: \`triage resume ${state.ref}\` (or --answers FILE)`);
   if (blank(input.found)) return invalid(`--found is required: say what the check found (e.g. --found "GP: no concerns, last seen 3 May")`);
   if (Number.isNaN(input.doneAt.getTime())) return invalid("--at is not a date-time");
   if (input.doneAt.getTime() > input.now.getTime())
