@@ -5,7 +5,7 @@
 import { ExitCode, InvalidInputError } from "../errors.js";
 import { LIMITS, readStdin, readText } from "../files.js";
 import { duplicateJsonKey } from "../rules/json-keys.js";
-import { checkAnswers, type UnansweredMode } from "../rules/answers.js";
+import { checkAnswerNotes, checkAnswers, type UnansweredMode } from "../rules/answers.js";
 import { readPlainYaml } from "./plain-yaml.js";
 import type { CompiledRuleSet } from "../rules/compile.js";
 import type { Answer } from "../rules/types.js";
@@ -18,6 +18,8 @@ export interface AnswersFile {
   now?: string;
   /** The answers as written, before validation (for --link hints and fixtures). */
   written: Record<string, unknown>;
+  /** Notes on answers (a `notes:` map beside the answers), checked: answered questions only, the free-text limit. */
+  notes?: Record<string, string>;
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -26,10 +28,12 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: UnansweredMode): Promise<AnswersFile> {
-  const { file, map, prefix, now, yaml } = await readAnswersMap(rs, path);
+  const { file, map, prefix, now, yaml, notes } = await readAnswersMap(rs, path);
   const checked = checkAnswers(rs, map, mode);
   if (checked.problems.length > 0) throw await located(file, yaml, prefix, rs, checked.problems);
-  return { answers: checked.answers, warnings: checked.warnings, now, written: map };
+  const noted = checkAnswerNotes(rs, checked.answers, notes);
+  if (noted.problems.length > 0) throw await located(file, yaml, ["notes"], rs, noted.problems);
+  return { answers: checked.answers, warnings: checked.warnings, now, written: map, ...(Object.keys(noted.notes).length > 0 ? { notes: noted.notes } : {}) };
 }
 
 /** Problems in an answers file, each at its question's place in the file. */
@@ -95,5 +99,14 @@ export async function readAnswersMap(rs: CompiledRuleSet, path: string) {
     map = map.answers as Record<string, unknown>;
     prefix = ["answers"];
   }
-  return { file, map, prefix, now, yaml, data: data as Record<string, unknown> };
+  // Notes on answers: a `notes:` map beside `answers:` (a fixture-style file), or at the top of a plain
+  // map when the rule set has no question called "notes".
+  let notes: unknown;
+  if (prefix.length > 0) notes = (data as Record<string, unknown>).notes;
+  else if (!rs.questionIndex.has("notes") && "notes" in map) {
+    const { notes: taken, ...rest } = map;
+    notes = taken;
+    map = rest;
+  }
+  return { file, map, prefix, now, yaml, notes };
 }

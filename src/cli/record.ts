@@ -2,7 +2,8 @@
  * The shell around the log for decisions: open it, find the child's history, replay a referral's
  * state, and record a decision with the worker's choices — all in one transaction.
  */
-import { ExitCode, RefusedError, TriageError } from "../errors.js";
+import { ExitCode, InvalidInputError, RefusedError, TriageError } from "../errors.js";
+import { checkAnswerNotes } from "../rules/answers.js";
 import type { LogReads, LogStore } from "../log/store.js";
 import { classifyMatch, identityFromAnswers } from "../workflow/match.js";
 import { canonicalJson } from "../rules/canonical.js";
@@ -208,6 +209,8 @@ export interface RecordRequest {
   draftId?: string;
   /** An urgent call recorded before its interview was finished: the questions left for later (answered "not known"). */
   leftForLater?: string[];
+  /** Notes on answers (what was actually said), by question id; checked: answered questions only, free-text limit. */
+  notes?: Record<string, string>;
 }
 
 /** Evaluates with the child's history and records decision, links and any escalation atomically. */
@@ -234,11 +237,18 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
     );
   const rationale = req.answers.worker_rationale;
   const analysis = req.analysis ?? (typeof rationale === "string" && rationale !== "unknown" ? rationale : undefined);
+  const noted = checkAnswerNotes(rs, req.answers, req.notes);
+  if (noted.problems.length > 0)
+    throw new InvalidInputError(
+      `${noted.problems.length} problem(s) in the notes`,
+      noted.problems.map((p) => p.message),
+    );
   const evaluated = evaluate(rs, { answers: req.answers, history, now: nowIso, warnings });
   const decision: Decision = {
     ...(req.leftForLater && req.leftForLater.length > 0 ? withLeftForLater(rs, evaluated, req.leftForLater) : evaluated),
     decided_by: ctx.user,
     ...(analysis ? { analysis } : {}),
+    ...(Object.keys(noted.notes).length > 0 ? { answer_notes: noted.notes } : {}),
   };
   const override = (to: string, reason: string, direction: "up" | "down"): OverrideBody => {
     const level = rs.outcomeLevel.get(to);
@@ -302,6 +312,7 @@ export async function recordFromAnswers(
       escalation: escalateTo ? { to: escalateTo, reason: String(options.reason) } : undefined,
       analysis: typeof options.analysis === "string" ? options.analysis : undefined,
       ...(leftForLater ? { leftForLater } : {}),
+      ...(input.notes ? { notes: input.notes } : {}),
     });
     if (ctx.json) ctx.out(JSON.stringify(decision, null, 2));
     else {
@@ -329,17 +340,25 @@ export async function renderCard(ctx: Context, decision: Decision, rs: CompiledR
 export async function recordCompletion(
   ctx: Context,
   store: LogStore,
+  rs: CompiledRuleSet,
   ref: string,
   followUp: FollowUp,
   now: Date,
-  tz: string,
-  notes: Record<string, string> = {},
+  notes: unknown = {},
 ): Promise<{ seq: number }> {
+  const tz = rs.officeHours.time_zone;
   const at = formatInZone(now, tz);
   const d = followUp.decision;
+  // Notes sit beside the answers given in the follow-up.
+  const noted = checkAnswerNotes(rs, followUp.answers, notes);
+  if (noted.problems.length > 0)
+    throw new InvalidInputError(
+      `${noted.problems.length} problem(s) in the notes`,
+      noted.problems.map((p) => p.message),
+    );
   const body: AnswersCompletedBody = {
     answers: followUp.answers,
-    ...(Object.keys(notes).length > 0 ? { answer_notes: notes } : {}),
+    ...(Object.keys(noted.notes).length > 0 ? { answer_notes: noted.notes } : {}),
     computed_outcome: d.computed_outcome,
     hard_floor: d.hard_floor,
     outcome_before: followUp.before.id,

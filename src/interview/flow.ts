@@ -23,7 +23,7 @@ export { adjustments, downgradeRefusal, type Adjustments } from "./flow/adjustme
 export { identityAnswers, identityOf, identityReady, type IdentityKind } from "./flow/identity.js";
 export { parseFlowState, resumeFlow, revalidate, type Revalidation } from "./flow/resume.js";
 export { formatAnswer, localDateTime, optionLabel, reviewSections, type ReviewItem, type ReviewSection } from "./flow/review.js";
-export { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "./flow/seam.js";
+export { BACK, NOTE, PromptInterrupted, type AskInfo, type Back, type Choice, type Note, type Prompter } from "./flow/seam.js";
 export {
   answerQuestion,
   editAnswer,
@@ -37,6 +37,8 @@ export {
   startFlow,
   submit,
   visibility,
+  withNote,
+  effectiveNotes,
   type FlowState,
   type FlowStep,
   type Progress,

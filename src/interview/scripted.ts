@@ -9,7 +9,7 @@
 import { normaliseAnswer } from "../rules/answers.js";
 import type { CompiledQuestion } from "../rules/compile.js";
 import type { Answer } from "../rules/types.js";
-import { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "./flow.js";
+import { BACK, NOTE, PromptInterrupted, type AskInfo, type Back, type Choice, type Note, type Prompter } from "./flow.js";
 
 /** Script this value to simulate Ctrl-C at that prompt. */
 export const INTERRUPT: unique symbol = Symbol("triage.interview.interrupt") as never;
@@ -74,7 +74,7 @@ export class ScriptedPrompter implements Prompter {
     return out;
   }
 
-  async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
+  async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back | Note> {
     const value = this.#take(q.id, q.raw.ask);
     this.events.push({
       kind: "ask",
@@ -88,6 +88,10 @@ export class ScriptedPrompter implements Prompter {
     if (value === BACK) {
       if (!info.canGoBack) throw new ScriptError(`script answers "${q.id}" with BACK, but there is nothing to go back to`);
       return BACK;
+    }
+    if (value === NOTE) {
+      if (!info.notes) throw new ScriptError(`script asks for a note on "${q.id}", but notes are not offered there`);
+      return NOTE;
     }
     if (value === null) {
       if (!q.raw.optional) throw new ScriptError(`script leaves "${q.id}" blank, but it is not optional`);

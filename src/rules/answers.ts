@@ -25,6 +25,50 @@ export const FREE_TEXT_MAX_CHARS = 20_000;
 
 export type UnansweredMode = "error" | "unknown";
 
+/** A note on an answer (what was actually said) is free text, with the free-text limit. Empty means no note. */
+export function checkNote(value: unknown): { ok: true; note: string | undefined } | { ok: false; message: string } {
+  if (typeof value !== "string") return { ok: false, message: `a note is text, not ${JSON.stringify(value)}` };
+  const note = value.trim();
+  if (note.length > FREE_TEXT_MAX_CHARS)
+    return { ok: false, message: `the note is ${note.length} characters long, over the limit of ${FREE_TEXT_MAX_CHARS} characters for free text` };
+  return { ok: true, note: note === "" ? undefined : note };
+}
+
+/**
+ * Notes on answers as given (a map from question id to text): each must be on a question answered in
+ * `answers` (a note has nothing to sit beside otherwise) and within the free-text limit. Empty notes
+ * are dropped. Returns the notes in question order, or the problems.
+ */
+export function checkAnswerNotes(
+  rs: CompiledRuleSet,
+  answers: Readonly<Record<string, Answer>>,
+  written: unknown,
+): { notes: Record<string, string>; problems: AnswerProblem[] } {
+  const problems: AnswerProblem[] = [];
+  const notes: Record<string, string> = {};
+  if (written === undefined || written === null) return { notes, problems };
+  if (typeof written !== "object" || Array.isArray(written))
+    return { notes, problems: [{ question: "notes", message: "notes: expected a map from question id to a note" }] };
+  const map = written as Record<string, unknown>;
+  for (const id of Object.keys(map)) {
+    if (!rs.questionIndex.has(id)) {
+      const near = closest(
+        id,
+        rs.questions.map((q) => q.id),
+        1,
+      )[0];
+      problems.push({ question: id, message: `a note on "${id}", which is not a question${near ? `; did you mean "${near}"?` : ""}` });
+    } else if (answers[id] === undefined) problems.push({ question: id, message: `a note on "${id}", which is not answered (or not asked) for this referral` });
+  }
+  for (const q of rs.questions) {
+    if (!(q.id in map) || answers[q.id] === undefined) continue;
+    const checked = checkNote(map[q.id] ?? "");
+    if (!checked.ok) problems.push({ question: q.id, message: `note on "${q.id}": ${checked.message}` });
+    else if (checked.note !== undefined) notes[q.id] = checked.note;
+  }
+  return { notes, problems };
+}
+
 /** Normalises one answer to its question's type; returns a message when it does not fit. */
 export function normaliseAnswer(q: CompiledQuestion, value: unknown, timeZone: string): { ok: true; answer: Answer } | { ok: false; message: string } {
   const raw = q.raw;

@@ -157,6 +157,11 @@ export interface Decision {
    * `answers_completed` entry answers them. The decision's steps then include `finish_the_interview`.
    */
   left_for_later?: string[];
+  /**
+   * Optional: the worker's notes on answers (what was actually said), by question id — free text
+   * from a person, kept exact here and shown inert. Only on answered questions.
+   */
+  answer_notes?: Record<string, string>;
 }
 
 /** What the evaluator needs besides the compiled rule set. */

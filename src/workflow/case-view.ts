@@ -14,6 +14,8 @@ export interface AnswerView {
   value: Answer;
   /** The answer in words: option labels, "not known". */
   label: string;
+  /** The worker's note on the answer (what was actually said), if any. */
+  note?: string;
   /** Set when the answer was given after the decision, in a follow-up (`answers_completed` entry #seq): it was "not known" before. */
   completed?: { seq: number; by: string; at: string };
 }
@@ -49,14 +51,19 @@ function answerLabel(rs: CompiledRuleSet, id: string, value: Answer): string {
 export function caseView(state: ReferralState, rs: CompiledRuleSet, now: Date): CaseView {
   const d = state.decision;
   // Answers given after an urgent decision (follow-up entries) stand in for the "not known" recorded then.
-  const later = new Map<string, { value: Answer; seq: number; by: string; at: string }>();
-  for (const c of state.completions) for (const [id, value] of Object.entries(c.answers)) later.set(id, { value, seq: c.seq, by: c.by, at: c.at });
+  const later = new Map<string, { value: Answer; seq: number; by: string; at: string; note?: string }>();
+  for (const c of state.completions)
+    for (const [id, value] of Object.entries(c.answers)) {
+      const note = c.answer_notes?.[id];
+      later.set(id, { value, seq: c.seq, by: c.by, at: c.at, ...(note !== undefined ? { note } : {}) });
+    }
   const view = (id: string): AnswerView | undefined => {
     const after = later.get(id);
     const value = after?.value ?? d.answers[id];
     if (value === undefined) return undefined;
     const q = rs.raw.questions.find((x) => x.id === id);
-    const base = { id, ask: oneLine(q?.ask ?? id), value, label: answerLabel(rs, id, value) };
+    const note = after ? after.note : d.answer_notes?.[id];
+    const base: AnswerView = { id, ask: oneLine(q?.ask ?? id), value, label: answerLabel(rs, id, value), ...(note !== undefined ? { note } : {}) };
     return after ? { ...base, completed: { seq: after.seq, by: after.by, at: after.at } } : base;
   };
   const identity = (kind: "name" | "dob" | "ref" | "postcode"): string | null => {

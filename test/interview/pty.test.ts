@@ -339,6 +339,50 @@ describe.skipIf(!HAVE_TMUX && !IN_CI)("keys that keep up with a phone call (tmux
   });
 });
 
+describe.skipIf(!HAVE_TMUX && !IN_CI)("a note per answer (tmux)", () => {
+  it("Tab at a question asks for a note, then the question again; the note is recorded with the answer and shown in log show", async () => {
+    const db = join(dir, "notes.db");
+    await approveInLog(db, repoPath(MINIMAL));
+    const t = Pane.start(["--rules", MINIMAL, "--db", db, "--now", NOW, "new"], { width: 80, height: 24 });
+    await t.waitFor("? When was the referral received?");
+    t.keys("Enter");
+    await t.waitFor("? Child's name");
+    expect(t.tail()).toContain("Tab: add a note");
+    t.keys("Tab");
+    await t.waitFor(`? Note on "Child's name"`);
+    t.type("Nan calls him Al; school has him as Alfie");
+    t.keys("Enter");
+    await t.waitFor(/\? Child's name\s*\n(?:.*\n)*?.*Tab: change the note/);
+    t.type("Alfie Example");
+    t.keys("Enter");
+    await t.waitFor("? Age band");
+    expect(t.screen()).toMatch(/✔ Child's name: Alfie Example\n +note: Nan calls him Al; school has him as Alfie\n/);
+    t.keys("Down", "Enter"); // young
+    await t.waitFor("? Concerns");
+    t.keys("Down", "Space", "Enter"); // neglect
+    await t.waitFor("? Contacts in the last 12 months");
+    t.type("0");
+    t.keys("Enter");
+    await t.waitFor("? Where is the child?");
+    t.keys("Enter");
+    await t.waitFor("? Who referred?");
+    t.keys("Enter");
+    await t.waitFor("? Notes");
+    t.keys("Enter");
+    await t.waitFor("? Check the answers. What next?");
+    expect(t.text()).toMatch(/Child's name — Alfie Example\n +note: Nan calls him Al; school has him as Alfie/);
+    t.keys("Enter");
+    await t.waitFor("? What do you want to do with this outcome?");
+    t.keys("Enter");
+    await t.waitFor("? What is life like for this child?");
+    t.type("Alfie is three; nan worries about the house.");
+    t.keys("Enter");
+    const done = await t.waitFor(/Recorded as (TRG-2026-\d{6})[^\n]*\n\[exit 0\]/);
+    const shown = JSON.parse(runCli(["--db", db, "log", "show", done[1]!, "--json"], { env }).stdout) as Decision;
+    expect(shown.answer_notes).toEqual({ child_name: "Nan calls him Al; school has him as Alfie" });
+  });
+});
+
 describe.skipIf(!HAVE_TMUX && !IN_CI)("urgent calls first (tmux)", () => {
   it("records at once when the answers hold a hard floor, with the rest 'not known' and a step to finish them; resume REF asks only those and records a follow-up", async () => {
     const db = join(dir, "urgent.db");

@@ -3,7 +3,7 @@
  * an in-memory draft store): questions and review, history with every answer, the decision card,
  * the worker's choice, then the record (part of src/cli/interview-session.ts).
  */
-import { ANALYSIS_PENDING, ANALYSIS_QUESTION, BACK, effectiveAnswers } from "../../interview/flow.js";
+import { ANALYSIS_PENDING, ANALYSIS_QUESTION, BACK, effectiveAnswers, effectiveNotes } from "../../interview/flow.js";
 import { evaluate } from "../../rules/evaluate.js";
 import { formatInZone } from "../../rules/time.js";
 import { cardParts } from "../render/decision.js";
@@ -58,7 +58,14 @@ export async function conductInterview(deps: SessionDeps, initial: DraftState = 
     }
     // The analysis question was asked once, after the outcome: its answer is the analysis.
     const withAnalysis = answers[ANALYSIS_QUESTION] === ANALYSIS_PENDING ? { ...answers, [ANALYSIS_QUESTION]: choice.analysis } : answers;
-    const input: RecordInput = { answers: withAnalysis, now, choices: choicesOf(draft.links), analysis: choice.analysis, draftId: deps.draftId };
+    const input: RecordInput = {
+      answers: withAnalysis,
+      now,
+      choices: choicesOf(draft.links),
+      analysis: choice.analysis,
+      draftId: deps.draftId,
+      notes: effectiveNotes(rs, draft.flow, facts()),
+    };
     if (choice.escalation) input.escalation = choice.escalation;
     if (choice.downgrade) input.downgrade = choice.downgrade;
     const recorded = await deps.recorder.record(input);

@@ -19,9 +19,11 @@ import {
   localDateTime,
   nextStep,
   PromptInterrupted,
+  withNote,
   type FlowState,
   type Prompter,
 } from "../../interview/flow.js";
+import { askWithNotes } from "./notes.js";
 import type { CompiledRuleSet } from "../../rules/compile.js";
 import { formatInZone } from "../../rules/time.js";
 import type { Decision, OutcomeRef } from "../../rules/types.js";
@@ -42,7 +44,7 @@ export interface FinishDeps {
   prompter: Prompter;
   style: Style;
   now: () => Date;
-  record: (followUp: ReturnType<typeof evaluateFollowUp>) => Promise<{ seq: number }>;
+  record: (followUp: ReturnType<typeof evaluateFollowUp>, notes: Record<string, string>) => Promise<{ seq: number }>;
 }
 
 /** The follow-up loop with every dependency passed in (tests drive it with the scripted prompter). */
@@ -54,6 +56,14 @@ export async function finishInterview(deps: FinishDeps): Promise<{ seq: number; 
   let flow: FlowState = base;
   const derived = new Set<string>();
   const today = decision.decided_at.slice(0, 10);
+  // Notes on the answers given now (Tab at a question), checked as the interview checks them.
+  let notes: FlowState = { answers: {}, asked: [] };
+  const noteStore = {
+    get: (id: string) => notes.notes?.[id],
+    set: (id: string, text: string) => {
+      notes = withNote(rs, notes, id, text);
+    },
+  };
   for (;;) {
     const step = nextStep(rs, flow, decision.history.facts);
     if (step.kind === "ask") {
@@ -66,13 +76,18 @@ export async function finishInterview(deps: FinishDeps): Promise<{ seq: number; 
         continue;
       }
       const left = decision.answers[q.id];
-      const result = await prompter.ask(q, {
-        previous: left === "unknown" || (Array.isArray(left) && left.length === 1 && left[0] === "unknown") ? undefined : left,
-        progress: step.progress,
-        canGoBack: flow.asked.length > baseLength,
-        timeZone: tz,
-        now: localDateTime(formatInZone(deps.now(), tz)),
-      });
+      const result = await askWithNotes(
+        prompter,
+        q,
+        {
+          previous: left === "unknown" || (Array.isArray(left) && left.length === 1 && left[0] === "unknown") ? undefined : left,
+          progress: step.progress,
+          canGoBack: flow.asked.length > baseLength,
+          timeZone: tz,
+          now: localDateTime(formatInZone(deps.now(), tz)),
+        },
+        noteStore,
+      );
       if (result === BACK) {
         // Back goes no further than the first question left for later (and past derived answers).
         do flow = goBack(flow);
@@ -99,7 +114,8 @@ export async function finishInterview(deps: FinishDeps): Promise<{ seq: number; 
       continue;
     }
     if (what === "later") return "not_recorded";
-    const { seq } = await deps.record(followUp);
+    const given = Object.fromEntries(Object.entries(notes.notes ?? {}).filter(([id]) => followUp.answers[id] !== undefined));
+    const { seq } = await deps.record(followUp, given);
     return { seq, followUp };
   }
 }
@@ -158,7 +174,7 @@ export async function finishReferral(ctx: Context, ref: string): Promise<void> {
         prompter,
         style,
         now: () => ctx.now(tz),
-        record: (followUp) => recordCompletion(ctx, store, ref, followUp, ctx.now(tz), tz),
+        record: (followUp, notes) => recordCompletion(ctx, store, rs, ref, followUp, ctx.now(tz), notes),
       });
     } catch (error) {
       if (error instanceof PromptInterrupted)
@@ -200,7 +216,7 @@ export async function finishFromAnswers(ctx: Context, ref: string, path: string)
     const tz = rs.officeHours.time_zone;
     const followUp = evaluateFollowUp(rs, decision, state.outcome, read.state);
     const now = ctx.now(tz);
-    const { seq } = await recordCompletion(ctx, store, ref, followUp, now, tz);
+    const { seq } = await recordCompletion(ctx, store, rs, ref, followUp, now, file.notes);
     if (ctx.json) {
       const entry = (await store.eventsFor(ref)).find((e) => e.seq === seq);
       ctx.out(JSON.stringify(entry, null, 2));

@@ -31,6 +31,8 @@ export interface RecordInput {
   draftId: string;
   /** An urgent call recorded before its interview was finished: the questions left for later. */
   leftForLater?: string[];
+  /** Notes on answers (what was actually said), by question id. */
+  notes?: Record<string, string>;
 }
 
 export interface RecorderPort {

@@ -21,13 +21,16 @@ import {
   BACK,
   formatAnswer,
   localDateTime,
+  NOTE,
   optionLabel,
   PromptInterrupted,
   type AskInfo,
   type Back,
   type Choice,
+  type Note,
   type Prompter,
 } from "../../interview/flow.js";
+import { inert } from "../render/inert.js";
 import { wrap } from "../render/text.js";
 
 export { BACK, PromptInterrupted, type AskInfo, type Back, type Choice, type Prompter } from "../../interview/flow.js";
@@ -64,12 +67,14 @@ export interface BackInputConfig {
   /** Pre-filled, editable. */
   default?: string;
   allowBack?: boolean;
+  /** Tab resolves to NOTE (the worker adds a note to the answer). */
+  allowNote?: boolean;
   validate?: (value: string) => true | string;
   style?: PromptStyle;
 }
 
 /** The custom input prompt: resolves to the text typed, or BACK when Esc is pressed (if allowed). */
-export const backInput = createPrompt<string | Back, BackInputConfig>((config, done) => {
+export const backInput = createPrompt<string | Back | Note, BackInputConfig>((config, done) => {
   const style = config.style ?? PLAIN;
   const theme = makeTheme(promptTheme(style, config.progress));
   const [status, setStatus] = useState<string>("idle");
@@ -93,6 +98,11 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
         setStatus("back");
         done(BACK);
       }
+      return;
+    }
+    if (key.name === "tab" && config.allowNote) {
+      setStatus("note");
+      done(NOTE);
       return;
     }
     if (isEnterKey(key)) {
@@ -127,6 +137,7 @@ export const backInput = createPrompt<string | Back, BackInputConfig>((config, d
   const message = theme.style.message(config.message, status);
   if (status === "done") return `${prefix} ${message} ${style.ok(value)}`;
   if (status === "back") return `${prefix} ${message} ${style.dim(BACK_LABEL)}`;
+  if (status === "note") return `${prefix} ${message} ${style.dim("(a note)")}`;
   const below = [
     // The help is read, so it is plain text (not dim grey); only the keys' hint is dim.
     config.help ? helpBlock(config.help) : "",
@@ -224,7 +235,7 @@ export function checkSelection(q: CompiledQuestion, values: readonly (string | B
 // ---------------------------------------------------------------------------------------------
 // Typed answers
 
-function typedHint(q: CompiledQuestion, timeZone: string, canGoBack: boolean): string {
+function typedHint(q: CompiledQuestion, timeZone: string, canGoBack: boolean, notes?: { note?: string }): string {
   const raw = q.raw;
   const parts: string[] = [];
   if (raw.type === "number") {
@@ -238,6 +249,7 @@ function typedHint(q: CompiledQuestion, timeZone: string, canGoBack: boolean): s
   if (q.allowUnknown) parts.push(`type "not known" if it is not known`);
   if (raw.optional) parts.push("Enter to leave blank");
   if (canGoBack) parts.push("Esc: back");
+  if (notes) parts.push(notes.note === undefined ? "Tab: add a note" : "Tab: change the note");
   return parts.join(" · ");
 }
 
@@ -320,10 +332,11 @@ export class InquirerPrompter implements Prompter {
     return { ...(input ? { input } : {}), ...(output ? { output } : {}), ...(signal ? { signal } : {}), clearPromptOnDone: true };
   }
 
-  async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
+  async ask(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back | Note> {
     const type = q.raw.type;
     const answer = type === "select" ? await this.#select(q, info) : type === "multiselect" ? await this.#checkbox(q, info) : await this.#typed(q, info);
-    if (answer !== BACK) this.#answered(q.raw.ask, answer === null ? "(left blank)" : formatAnswer(q, answer));
+    if (answer !== BACK && answer !== NOTE) this.#answered(q.raw.ask, answer === null ? "(left blank)" : formatAnswer(q, answer));
+    if (answer !== BACK && answer !== NOTE && info.notes?.note !== undefined) this.show(this.#style.dim(`  note: ${inert(info.notes.note)}`));
     return answer;
   }
 
@@ -347,7 +360,8 @@ export class InquirerPrompter implements Prompter {
       theme: promptTheme(this.#style, undefined),
       ...(options.default !== undefined ? { default: options.default } : {}),
     };
-    const picked = await this.#list((context) => select<T | Back>(config, context), options.canGoBack === true);
+    // No note on the shell's own choices: NOTE cannot come back (canNote is false).
+    const picked = (await this.#list((context) => select<T | Back>(config, context), options.canGoBack === true)) as T | Back;
     if (picked !== BACK) this.#answered(message.split("\n")[0]!, choices.find((c) => c.value === picked)?.label ?? String(picked));
     return picked;
   }
@@ -358,7 +372,8 @@ export class InquirerPrompter implements Prompter {
     options: { required?: boolean; canGoBack?: boolean; help?: string; default?: string } = {},
   ): Promise<string | Back> {
     const hint = [options.required ? "required" : "Enter to leave blank", options.canGoBack ? "Esc: back" : ""].filter(Boolean).join(" · ");
-    const result = await this.#run(() =>
+    // No note on free text (allowNote is not set): NOTE cannot come back.
+    const result = (await this.#run(() =>
       backInput(
         {
           message: wrap(message, "", columns(this.#options.output) - 3).join("\n"),
@@ -371,7 +386,7 @@ export class InquirerPrompter implements Prompter {
         },
         this.#context,
       ),
-    );
+    )) as string | Back;
     if (result !== BACK) this.#answered(message, result.trim() === "" ? "(left blank)" : result.trim());
     return result === BACK ? BACK : result.trim();
   }
@@ -399,7 +414,7 @@ export class InquirerPrompter implements Prompter {
     };
   }
 
-  async #select(q: CompiledQuestion, info: AskInfo): Promise<Answer | Back> {
+  async #select(q: CompiledQuestion, info: AskInfo): Promise<Answer | Back | Note> {
     const options = optionChoices(q);
     const pre = preselected(q, info.previous);
     const choices: (Separator | { value: string | Back; name: string; description?: string })[] = [...options];
@@ -407,10 +422,10 @@ export class InquirerPrompter implements Prompter {
       ...this.#listConfig(q, info, choices),
       ...(typeof pre === "string" && options.some((o) => o.value === pre) ? { default: pre } : {}),
     };
-    return this.#list((context) => select<string | Back>(config, context), info.canGoBack);
+    return this.#list((context) => select<string | Back>(config, context), info.canGoBack, info.notes !== undefined);
   }
 
-  async #checkbox(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
+  async #checkbox(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back | Note> {
     const pre = preselected(q, info.previous);
     const checked = new Set(Array.isArray(pre) ? pre : []);
     const choices: (Separator | { value: string | Back; name: string; description?: string; checked?: boolean })[] = optionChoices(q).map((o) => ({
@@ -427,19 +442,21 @@ export class InquirerPrompter implements Prompter {
           selection.map((s) => s.value),
         ),
     };
-    const values = await this.#list((context) => checkbox<string | Back>(config, context), info.canGoBack);
+    const values = await this.#list((context) => checkbox<string | Back>(config, context), info.canGoBack, info.notes !== undefined);
+    if (values === NOTE) return NOTE;
     if (values === BACK || values.includes(BACK)) return BACK;
     return values.length === 0 ? null : (values as string[]);
   }
 
-  async #typed(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back> {
+  async #typed(q: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back | Note> {
     const pre = q.raw.critical && info.previous !== undefined && isUnknownAnswer(info.previous) ? undefined : typedDefault(q, info.previous, info.now);
     const result = await this.#run(() =>
       backInput(
         {
           message: wrap(q.raw.ask, "", columns(this.#options.output) - 3).join("\n"),
-          hint: typedHint(q, info.timeZone, info.canGoBack),
+          hint: typedHint(q, info.timeZone, info.canGoBack, info.notes),
           allowBack: info.canGoBack,
+          allowNote: info.notes !== undefined,
           style: this.#style,
           validate: (v) => validateTyped(q, v, info.timeZone),
           ...(info.progress ? { progress: info.progress.label } : {}),
@@ -449,7 +466,7 @@ export class InquirerPrompter implements Prompter {
         this.#context,
       ),
     );
-    return result === BACK ? BACK : typedAnswer(q, result, info.timeZone);
+    return result === BACK || result === NOTE ? result : typedAnswer(q, result, info.timeZone);
   }
 
   /** The question, with its help as an "(i)" line and, on a critical question answered "not known" before, a reminder. */
@@ -457,7 +474,10 @@ export class InquirerPrompter implements Prompter {
     const width = columns(this.#options.output);
     const lines = [wrap(q.raw.ask, "", width - 3).join("\n")];
     if (q.raw.help) lines.push(helpBlock(q.raw.help, width));
-    if (info.canGoBack) lines.push(this.#style.dim("  Esc: back"));
+    const keys = [info.canGoBack ? "Esc: back" : "", info.notes ? (info.notes.note === undefined ? "Tab: add a note" : "Tab: change the note") : ""].filter(
+      Boolean,
+    );
+    if (keys.length > 0) lines.push(this.#style.dim(`  ${keys.join(" · ")}`));
     if (q.raw.critical && info.previous !== undefined && isUnknownAnswer(info.previous)) lines.push(this.#style.dim(`  (was: not known — choose again)`));
     const message = lines.join("\n");
     return message;
@@ -467,7 +487,7 @@ export class InquirerPrompter implements Prompter {
    * A list prompt (select, checkbox) where Esc means "back", as on typed prompts: a key listener
    * aborts the prompt with a reason of its own, told apart from an interrupt (Ctrl-C, SIGHUP).
    */
-  async #list<T>(prompt: (context: PromptContext) => Promise<T>, canGoBack: boolean): Promise<T | Back> {
+  async #list<T>(prompt: (context: PromptContext) => Promise<T>, canGoBack: boolean, canNote = false): Promise<T | Back | Note> {
     const input = this.#options.input ?? process.stdin;
     const local = new AbortController();
     const outer = this.#options.signal;
@@ -475,8 +495,10 @@ export class InquirerPrompter implements Prompter {
     if (outer?.aborted) forward();
     outer?.addEventListener("abort", forward);
     const escape = Symbol("escape");
+    const note = Symbol("note");
     const onKey = (_s: string, key: { name?: string } | undefined) => {
       if (canGoBack && key?.name === "escape") local.abort(escape);
+      if (canNote && key?.name === "tab") local.abort(note);
     };
     emitKeypressEvents(input);
     input.on("keypress", onKey);
@@ -484,6 +506,7 @@ export class InquirerPrompter implements Prompter {
       return await prompt({ ...this.#context, signal: local.signal });
     } catch (error) {
       if (error instanceof AbortPromptError && local.signal.reason === escape) return BACK;
+      if (error instanceof AbortPromptError && local.signal.reason === note) return NOTE;
       if (error instanceof ExitPromptError) throw new PromptInterrupted("interrupted (Ctrl-C or the terminal closed)");
       if (error instanceof AbortPromptError) throw new PromptInterrupted("interrupted", String(outer?.reason ?? "abort"));
       throw error;

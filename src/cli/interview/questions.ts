@@ -23,7 +23,9 @@ import {
   type Choice,
 } from "../../interview/flow.js";
 import { wrap } from "../render/text.js";
+import { inert } from "../render/inert.js";
 import { identityStep } from "./identity-step.js";
+import { askWithNotes } from "./notes.js";
 import type { Session } from "./session.js";
 import { offerUrgent } from "./urgent.js";
 
@@ -61,13 +63,18 @@ export async function questionsAndReview(s: Session): Promise<"submitted" | "sav
       s.derived.delete(q.id);
       // Urgent calls first: offered once the answers given hold a hard floor at strategy discussion or above.
       if (!step.editing && (await offerUrgent(s))) return "urgent";
-      const result = await prompter.ask(q, {
-        previous: step.previous ?? suggestedAnswer(rs, q, sofar),
-        progress: step.progress,
-        canGoBack: step.canGoBack,
-        timeZone: tz,
-        now: localDateTime(nowIso()),
-      });
+      const result = await askWithNotes(
+        prompter,
+        q,
+        {
+          previous: step.previous ?? suggestedAnswer(rs, q, sofar),
+          progress: step.progress,
+          canGoBack: step.canGoBack,
+          timeZone: tz,
+          now: localDateTime(nowIso()),
+        },
+        s.noteStore,
+      );
       if (result === BACK) {
         // A derived answer is not a stop on the way back (it would only be derived again): go past it.
         const editing = draft.flow.editing !== undefined;
@@ -142,7 +149,11 @@ function reviewText(session: Session): string {
   for (const section of reviewSections(rs, draft.flow, facts())) {
     const current = section.items.filter((i) => i.status !== "not_applicable");
     if (current.length > 0) lines.push("", style.bold(section.label));
-    for (const item of current) lines.push(...wrap(`${item.question.raw.ask} — ${style.ok(item.text)}`, "  ").map((l, i) => (i === 0 ? l : `  ${l}`)));
+    for (const item of current) {
+      lines.push(...wrap(`${item.question.raw.ask} — ${style.ok(item.text)}`, "  ").map((l, i) => (i === 0 ? l : `  ${l}`)));
+      const note = draft.flow.notes?.[item.question.id];
+      if (note !== undefined) lines.push(...wrap(`note: ${inert(note)}`, "      "));
+    }
     for (const item of section.items.filter((i) => i.status === "not_applicable")) stale.push(`  ${item.question.raw.ask} — ${item.text}`);
   }
   if (stale.length > 0) lines.push("", style.dim("No longer applies (kept, not used):"), ...stale.map((s) => style.dim(s)));

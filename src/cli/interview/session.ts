@@ -3,7 +3,8 @@
  * history as last looked up, the clock in the rule set's zone, and saving the draft (part of
  * src/cli/interview-session.ts; conduct.ts runs the loop over it).
  */
-import { howFar, identityOf } from "../../interview/flow.js";
+import { howFar, identityOf, withNote } from "../../interview/flow.js";
+import type { NoteStore } from "./notes.js";
 import { formatInZone } from "../../rules/time.js";
 import { EMPTY_HISTORY, NO_HISTORY, UNKNOWN, type Answer, type HistoryFacts, type HistoryUsed } from "../../rules/types.js";
 import type { DraftState } from "./drafts.js";
@@ -27,6 +28,8 @@ export interface Session {
   readonly derived: Set<string>;
   nowIso: () => string;
   facts: () => HistoryFacts;
+  /** Notes on answers (Tab at a question), kept in the draft's flow state. */
+  readonly noteStore: NoteStore;
   /** Saves the draft, with its progress and the child's name for listings. */
   save: () => Promise<void>;
   receivedAt(answers: Record<string, Answer>): string;
@@ -66,6 +69,13 @@ export function openSession(deps: SessionDeps, initial: DraftState): Session {
     facts,
     save,
     receivedAt,
+    noteStore: {
+      get: (id) => draft.flow.notes?.[id],
+      set: async (id, text) => {
+        draft.flow = withNote(rs, draft.flow, id, text);
+        await save();
+      },
+    },
   };
   return session;
 }

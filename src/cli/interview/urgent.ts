@@ -10,6 +10,7 @@ import {
   answerQuestion,
   BACK,
   effectiveAnswers,
+  effectiveNotes,
   FINISH_WITHIN_HOURS,
   leaveForLater,
   localDateTime,
@@ -24,6 +25,7 @@ import { labelsFor } from "../render/labels.js";
 import { wrap } from "../render/text.js";
 import { decide } from "./decide.js";
 import { identityStep } from "./identity-step.js";
+import { askWithNotes } from "./notes.js";
 import { choicesOf, type RecordInput, type SessionResult } from "./ports.js";
 import type { Session } from "./session.js";
 
@@ -80,13 +82,18 @@ export async function recordUrgent(s: Session): Promise<SessionResult | typeof B
     const q = left.question;
     prompter.show(style.dim(`Needed before recording (it cannot be "not known"):`));
     const step = nextStep(rs, { answers: draft.flow.answers, asked: draft.flow.asked }, facts());
-    const result = await prompter.ask(q, {
-      previous: draft.flow.answers[q.id],
-      ...(step.kind === "ask" && step.question.id === q.id ? { progress: step.progress } : {}),
-      canGoBack: true,
-      timeZone: tz,
-      now: localDateTime(nowIso()),
-    });
+    const result = await askWithNotes(
+      prompter,
+      q,
+      {
+        previous: draft.flow.answers[q.id],
+        ...(step.kind === "ask" && step.question.id === q.id ? { progress: step.progress } : {}),
+        canGoBack: true,
+        timeZone: tz,
+        now: localDateTime(nowIso()),
+      },
+      s.noteStore,
+    );
     if (result === BACK) return BACK;
     draft.flow = answerQuestion(rs, draft.flow, q.id, result, facts());
     await s.save();
@@ -112,6 +119,7 @@ export async function recordUrgent(s: Session): Promise<SessionResult | typeof B
     analysis: choice.analysis,
     draftId: deps.draftId,
     leftForLater: ready.leftForLater,
+    notes: effectiveNotes(rs, ready.state, facts()),
   };
   if (choice.escalation) input.escalation = choice.escalation;
   if (choice.downgrade) input.downgrade = choice.downgrade;

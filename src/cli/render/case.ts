@@ -26,12 +26,15 @@ export function renderCaseBody(raw: CaseView, style: Style): string {
   const out = [style.heading("Answers")];
   for (const s of v.sections) {
     out.push(`  ${style.bold(s.title)}`);
-    for (const a of s.answers)
+    for (const a of s.answers) {
       out.push(
         ...wrap(`${a.ask} — ${a.label}${a.completed ? style.dim(` (answered after the decision, #${a.completed.seq})`) : ""}`, "    ").map((l, i) =>
           i === 0 ? l : `      ${l.trimStart()}`,
         ),
       );
+      // The worker's note sits under its answer: a person's words, already inert (inertDeep above).
+      if (a.note !== undefined) out.push(...wrap(`note: ${a.note}`, "        "));
+    }
   }
   if (v.notes) out.push("", style.heading("Worker's notes"), ...wrap(v.notes, "  "));
 

@@ -23,6 +23,11 @@ export function parseFlowState(raw: unknown): FlowState | undefined {
   const state: FlowState = { answers, asked: [...new Set(r.asked)] };
   if (typeof r.editing === "string") state.editing = r.editing;
   if (r.submitted === true) state.submitted = true;
+  if (r.notes !== null && typeof r.notes === "object" && !Array.isArray(r.notes)) {
+    const notes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.notes as Record<string, unknown>)) if (typeof v === "string" && v.trim() !== "") notes[k] = v;
+    if (Object.keys(notes).length > 0) state.notes = notes;
+  }
   return state;
 }
 
@@ -76,6 +81,8 @@ export function revalidate(rs: CompiledRuleSet, saved: FlowState, history: Histo
   }
   const state: FlowState = { answers: after.answers, asked: after.asked };
   if (saved.editing !== undefined && after.asked.includes(saved.editing)) state.editing = saved.editing;
+  const notes = Object.fromEntries(Object.entries(saved.notes ?? {}).filter(([id]) => after.answers[id] !== undefined));
+  if (Object.keys(notes).length > 0) state.notes = notes;
   return { state, changes };
 }
 

@@ -13,6 +13,13 @@ import type { Progress } from "./state.js";
 export const BACK: unique symbol = Symbol.for("triage.interview.back") as never;
 export type Back = typeof BACK;
 
+/**
+ * Returned by a prompter when the worker asks to add a note to the answer (Tab): the shell asks for
+ * the note, then asks the question again (src/cli/interview/notes.ts). Only when `notes` is offered.
+ */
+export const NOTE: unique symbol = Symbol.for("triage.interview.note") as never;
+export type Note = typeof NOTE;
+
 /** Thrown by a prompter when the worker interrupts (Ctrl-C) or the terminal goes away. */
 export class PromptInterrupted extends Error {
   readonly signal: string | undefined;
@@ -27,6 +34,8 @@ export interface AskInfo {
   previous: Answer | undefined;
   progress?: Progress;
   canGoBack: boolean;
+  /** Tab adds a note to the answer (NOTE is returned); `note` is the note written so far, if any. */
+  notes?: { note?: string };
   /** The rule set's time zone (date-times are local to it). */
   timeZone: string;
   /** "Now" in the rule set's zone as "YYYY-MM-DD HH:MM", for datetime questions with `default: now`. */
@@ -40,8 +49,8 @@ export interface Choice<T> {
 }
 
 export interface Prompter {
-  /** Asks one rule-set question. Returns the answer, null for an optional question left blank, or BACK. */
-  ask(question: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back>;
+  /** Asks one rule-set question. Returns the answer, null for an optional question left blank, BACK, or NOTE (when info.notes). */
+  ask(question: CompiledQuestion, info: AskInfo): Promise<Answer | null | Back | Note>;
   /** A choice among the shell's own options (review, matches, accept/escalate…); `key` names it for scripts. */
   choose<T>(key: string, message: string, choices: readonly Choice<T>[], options?: { default?: T; canGoBack?: boolean }): Promise<T | Back>;
   /** Free text (reasons, the analysis); `required` refuses an empty answer. */

@@ -2,7 +2,7 @@
  * The interview's state and its steps (part of the pure flow; src/interview/flow.ts describes the
  * state): what to ask next, and how an answer, Back, a change from review and submission move it.
  */
-import { normaliseAnswer, visibleQuestions } from "../../rules/answers.js";
+import { checkNote, normaliseAnswer, visibleQuestions } from "../../rules/answers.js";
 import type { CompiledQuestion, CompiledRuleSet } from "../../rules/compile.js";
 import { NO_HISTORY, type Answer, type HistoryFacts } from "../../rules/types.js";
 
@@ -18,6 +18,8 @@ export interface FlowState {
   editing?: string;
   /** Set when the worker submitted the review screen. */
   submitted?: boolean;
+  /** Optional notes on answers, by question id (what was actually said): kept with the answer, recorded as `answer_notes`. */
+  notes?: Record<string, string>;
 }
 
 export interface Progress {
@@ -158,6 +160,7 @@ export function answerQuestion(rs: CompiledRuleSet, state: FlowState, id: string
     answers[id] = checked.answer;
   }
   const next: FlowState = { answers, asked: [...state.asked.filter((x) => x !== id), id] };
+  if (state.notes) next.notes = state.notes;
   return prune(rs, next, history);
 }
 
@@ -202,4 +205,27 @@ export function howFar(rs: CompiledRuleSet, state: FlowState, history: HistoryFa
   const onPath = new Set(state.asked);
   const shown = rs.questions.filter((q) => visible[q.index]);
   return { answered: shown.filter((q) => onPath.has(q.id)).length, total: shown.length, atReview: nextStep(rs, state, history).kind !== "ask" };
+}
+
+/** Sets (or, with empty text, removes) the note on a question's answer. Throws FlowError for a note too long. */
+export function withNote(rs: CompiledRuleSet, state: FlowState, id: string, text: string): FlowState {
+  question(rs, id);
+  const checked = checkNote(text);
+  if (!checked.ok) throw new FlowError(checked.message);
+  const notes = { ...(state.notes ?? {}) };
+  if (checked.note === undefined) delete notes[id];
+  else notes[id] = checked.note;
+  const { notes: _old, ...rest } = state;
+  return Object.keys(notes).length > 0 ? { ...rest, notes } : rest;
+}
+
+/** The notes the record keeps: on answers the rules see (visible questions on the path), in rule-set order. */
+export function effectiveNotes(rs: CompiledRuleSet, state: FlowState, history: HistoryFacts = NO_HISTORY): Record<string, string> {
+  const answers = effectiveAnswers(rs, state, history);
+  const out: Record<string, string> = {};
+  for (const q of rs.questions) {
+    const note = state.notes?.[q.id];
+    if (note !== undefined && answers[q.id] !== undefined) out[q.id] = note;
+  }
+  return out;
 }
