@@ -39,6 +39,11 @@ export interface Context {
   /** The clock: the instant given by --now/TRIAGE_NOW (read in the rule set's zone), else the real time. */
   now(timeZone: string): Date;
   nowIsFixed: boolean;
+  /**
+   * The machine's real clock, whatever --now / TRIAGE_NOW says: every log entry records it
+   * (recorded_at, src/log/recorded-at.ts), so a back-dated entry stays visible.
+   */
+  clock(): Date;
   json: boolean;
   color: boolean;
   stdinIsTTY: boolean;
@@ -107,6 +112,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     osUser: osUser(),
     now: (timeZone) => (nowText ? parseNow(nowText, timeZone) : new Date()),
     nowIsFixed: nowText !== undefined,
+    clock: () => new Date(),
     json,
     color,
     stdinIsTTY: process.stdin.isTTY === true,

@@ -27,7 +27,7 @@ import { inert } from "./render/inert.js";
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
   if (isServerLog(ctx)) {
     const { openPgLog } = await import("../log/pg-open.js");
-    const store = await openPgLog(ctx.dbPath, { readonly: options.readonly === true });
+    const store = await openPgLog(ctx.dbPath, { readonly: options.readonly === true, clock: () => ctx.clock() });
     try {
       actAsServerUser(ctx, store.identity.user);
     } catch (error) {
@@ -40,6 +40,7 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
   const store = openLog(ctx.dbPath, {
     readonly: options.readonly === true,
     notice: (message: string) => ctx.err(message),
+    clock: () => ctx.clock(),
     ...(ctx.osUser !== undefined && { osUser: ctx.osUser }),
   });
   if (store.isNew && !options.readonly)

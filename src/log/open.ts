@@ -23,11 +23,18 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** The operating-system account, recorded in every entry written (os-user.ts). */
   osUser?: string;
+  /** The machine's real clock, recorded in every entry written as recorded_at (recorded-at.ts). */
+  clock?: () => Date;
   /** Told what was done to the file that the user should know (its permissions tightened). */
   notice?: (message: string) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+// URI filenames (file:…?immutable=1) open a log on read-only media (readOnlyMedia below).
+// better-sqlite3 reads this once, when its first connection loads SQLite; our paths are absolute,
+// so no plain path is ever read as a URI.
+process.env.SQLITE_USE_URI ??= "1";
 const SQLITE_MAGIC = Buffer.from("SQLite format 3\0", "latin1");
 
 const reason = (error: unknown): string => {
@@ -45,13 +52,14 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
 
   // Look before touching: a read-only connection can neither change the file nor, when it closes,
   // fold someone else's pending write-ahead log into it (closing a read-write one would).
-  const inspector = connect(file, true, busyTimeoutMs);
+  const immutable = readonly && readOnlyMedia(file);
+  const inspector = connect(immutable ? immutableUri(file) : file, true, busyTimeoutMs);
   let isEmpty: boolean;
   try {
     isEmpty = checkIdentity(inspector, file, readonly);
     if (readonly) {
       inspector.pragma("foreign_keys = ON");
-      return new SqliteLogStore(inspector, { path: file, isNew: false, readonly, busyTimeoutMs, osUser: options.osUser });
+      return new SqliteLogStore(inspector, { path: file, isNew: false, readonly, immutable, busyTimeoutMs, osUser: options.osUser, clock: options.clock });
     }
   } catch (error) {
     inspector.close();
@@ -74,7 +82,7 @@ export function openLog(path: string, options: OpenOptions = {}): SqliteLogStore
     db.pragma("cache_size = -32768");
     migrate(db);
     refuseBrokenHead(db, file);
-    return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs, osUser: options.osUser });
+    return new SqliteLogStore(db, { path: file, isNew: created || isEmpty, readonly, busyTimeoutMs, osUser: options.osUser, clock: options.clock });
   } catch (error) {
     db.close();
     throw describeSqliteError(error, file, busyTimeoutMs) ?? error;
@@ -87,6 +95,33 @@ function connect(file: string, readonly: boolean, busyTimeoutMs: number): Databa
   } catch (error) {
     throw describeSqliteError(error, file, busyTimeoutMs) ?? error;
   }
+}
+
+/**
+ * A log in a folder we cannot write (a backup on read-only media, a read-only share): SQLite cannot
+ * create the shared-memory file a write-ahead log needs even to read, so such a log is opened as
+ * immutable — read as the file is, without locks. Only when nothing is waiting in a -wal file (its
+ * entries would be missed): a log with one is refused, saying so.
+ */
+function readOnlyMedia(file: string): boolean {
+  try {
+    accessSync(dirname(file), constants.W_OK);
+    return false;
+  } catch {
+    /* the folder cannot be written */
+  }
+  const wal = statSync(`${file}-wal`, { throwIfNoEntry: false });
+  if (wal === undefined || wal.size === 0) return true;
+  if (existsSync(`${file}-shm`)) return false; // SQLite reads both read-only
+  throw new LogError(
+    `the log ${file} is in a read-only folder with writes not yet folded into it (${file}-wal), which cannot be read there without its -shm file`,
+    "copy the log together with its -wal file to a writable folder and read it there",
+  );
+}
+
+/** The log as an immutable SQLite URI (each path segment percent-encoded). */
+export function immutableUri(file: string): string {
+  return `file:${file.split("/").map(encodeURIComponent).join("/")}?immutable=1`;
 }
 
 function requireExisting(file: string): boolean {

@@ -19,6 +19,8 @@ export interface PgOpenOptions {
   readonly?: boolean;
   /** How long to wait for another writer's lock before giving up (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** The machine's real clock, recorded in every entry written as recorded_at (recorded-at.ts). */
+  clock?: () => Date;
 }
 
 async function connect(url: string, where: string): Promise<Client> {
@@ -83,7 +85,13 @@ export async function openPgLog(url: string, options: PgOpenOptions = {}): Promi
       [Object.values(ROLES)],
     );
     const identity = { user: rows[0]!.user, roles: rows[0]!.roles ?? [] };
-    return new PgLogStore(client, { path: where, readonly: options.readonly === true, busyTimeoutMs, identity });
+    return new PgLogStore(client, {
+      path: where,
+      readonly: options.readonly === true,
+      busyTimeoutMs,
+      identity,
+      ...(options.clock && { clock: options.clock }),
+    });
   } catch (error) {
     await client.end().catch(() => undefined);
     throw describePgError(error, where, busyTimeoutMs) ?? error;

@@ -23,6 +23,7 @@ import { describePgError, redactUrl } from "./pg-errors.js";
 import { CHAIN_LOCK } from "./pg-schema.js";
 import type { LogStore, LogTx, ServerIdentity } from "./store.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
+import { formatRecordedAt, withRecordedAt } from "./recorded-at.js";
 import { formatRef, yearOf } from "./refs.js";
 import { EVENT_KINDS } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
@@ -39,6 +40,8 @@ export interface PgInfo {
   readonly: boolean;
   busyTimeoutMs: number;
   identity: ServerIdentity;
+  /** The machine's real clock, recorded in every entry's body as recorded_at (recorded-at.ts). */
+  clock?: () => Date;
 }
 
 export class PgLogStore implements LogStore {
@@ -49,6 +52,7 @@ export class PgLogStore implements LogStore {
   readonly busyTimeoutMs: number;
   readonly identity: ServerIdentity;
   readonly #client: Client;
+  readonly #clock: (() => Date) | undefined;
   #depth = 0;
   /** Rule sets known to be registered: one query saved per decision. Forgotten on any rollback. */
   readonly #ruleSets = new Set<string>();
@@ -61,6 +65,7 @@ export class PgLogStore implements LogStore {
     this.readonly = info.readonly;
     this.busyTimeoutMs = info.busyTimeoutMs;
     this.identity = info.identity;
+    this.#clock = info.clock;
   }
 
   /** The connection, for verify and admin within src/log and for tests. */
@@ -313,7 +318,8 @@ export class PgLogStore implements LogStore {
   // The caller holds the chain's lock, so the database links this entry to the head it reads.
   async #insert(event: NewEvent): Promise<{ seq: number; hash: string; actor: string }> {
     if (!EVENT_KINDS.includes(event.kind)) throw new Error(`append: unknown kind ${String(event.kind)}`);
-    const body = canonicalJson(event.body);
+    // The same body shape as the SQLite log's (without os_user: the server knows who logged in).
+    const body = canonicalJson(withRecordedAt(event.body, this.#clock && formatRecordedAt(this.#clock())));
     const ref = event.ref ?? null;
     const [row] = await this.query<{ seq: string; actor: string; prev_hash: string; hash: string }>(
       "INSERT INTO triage.events (ref, kind, at, body) VALUES ($1, $2, $3, $4) RETURNING seq, actor, prev_hash, hash",

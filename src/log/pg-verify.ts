@@ -8,7 +8,7 @@ import { sha256Hex } from "./canonical.js";
 import { decisionIndexRow, type DecisionIndexRow, INDEX_COLUMNS } from "./index-row.js";
 import { PG_EXPECTED_TRIGGERS } from "./pg-schema.js";
 import type { PgLogStore } from "./pg-store.js";
-import { RangeScanner, type ScanRow } from "./verify-chain.js";
+import { RangeScanner, type ScanRow, stitchClock } from "./verify-chain.js";
 import { compareAnchor, type VerifyOptions, type VerifyResult } from "./verify.js";
 
 const PAGE = 20_000;
@@ -66,6 +66,7 @@ export async function verifyPg(store: PgLogStore, options: VerifyOptions = {}): 
       ...(anchor && { anchor }),
       problems: [...new Set(problems)],
       bytes: scan.bytes,
+      ...stitchClock([scan]),
     };
   } finally {
     await store.query("COMMIT").catch(() => undefined);

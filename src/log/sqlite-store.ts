@@ -23,6 +23,7 @@ import { nameKey, normaliseIdentity } from "../workflow/match.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { withOsUser } from "./os-user.js";
+import { formatRecordedAt, withRecordedAt } from "./recorded-at.js";
 import type { LogStore, LogTx } from "./store.js";
 import type { Candidate, ChainHead, DecisionRow, Draft, DraftInput, EventKind, Identity, ListFilters, LogEntry, NewEvent, RuleSetRecord } from "./types.js";
 import type { VerifyOptions, VerifyResult } from "./verify.js";
@@ -34,9 +35,13 @@ export interface StoreInfo {
   /** True when this open created the log (the CLI then says where it is). */
   isNew: boolean;
   readonly: boolean;
+  /** Opened as immutable (a log on read-only media, open.ts): verify's workers must open it so too. */
+  immutable?: boolean;
   busyTimeoutMs: number;
   /** The operating-system account writing, recorded in every entry's body (os-user.ts). */
   osUser?: string;
+  /** The machine's real clock, recorded in every entry's body as recorded_at (recorded-at.ts). */
+  clock?: () => Date;
 }
 
 type Row = [number, string | null, EventKind, string, string, string, string, string];
@@ -51,7 +56,9 @@ export class SqliteLogStore implements LogStore {
   readonly isNew: boolean;
   readonly readonly: boolean;
   readonly busyTimeoutMs: number;
+  readonly immutable: boolean;
   readonly osUser: string | undefined;
+  readonly #clock: (() => Date) | undefined;
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #listStatements = new Map<string, Database.Statement>();
@@ -63,7 +70,9 @@ export class SqliteLogStore implements LogStore {
     this.isNew = info.isNew;
     this.readonly = info.readonly;
     this.busyTimeoutMs = info.busyTimeoutMs;
+    this.immutable = info.immutable === true;
     this.osUser = info.osUser;
+    this.#clock = info.clock;
     this.#s = prepareStatements(db);
   }
 
@@ -301,7 +310,8 @@ export class SqliteLogStore implements LogStore {
     if (event.actor.trim() === "") throw new TriageError("every log entry needs a person: the actor is empty");
     const prev = (this.#s.head.get() as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
     const fields = { seq: prev.seq + 1, ref: event.ref ?? null, kind: event.kind, actor: event.actor, at: event.at, prev_hash: prev.hash };
-    const body = canonicalJson(withOsUser(event.body, this.osUser));
+    const recordedAt = this.#clock && formatRecordedAt(this.#clock());
+    const body = canonicalJson(withRecordedAt(withOsUser(event.body, this.osUser), recordedAt));
     const hash = entryHash(fields, body);
     this.#s.insertEvent.run({ ...fields, body, hash });
     return { seq: fields.seq, hash };

@@ -8,6 +8,7 @@ import type Database from "better-sqlite3";
 import { sha256Hex } from "./canonical.js";
 import { entryHashFrame, GENESIS_HASH } from "./chain.js";
 import { EXPECTED_TRIGGERS } from "./migrations.js";
+import { recordedAtInBytes, runsBackwards } from "./recorded-at.js";
 import type { ChainHead } from "./types.js";
 
 export interface RangeTask {
@@ -30,9 +31,29 @@ export interface RangeScan {
   decisionEntries: number;
   indexLinked: number;
   indexProblems: string[];
+  /** The first and last entries of the range that record when they were written (recorded-at.ts). */
+  firstRecorded?: Recorded;
+  lastRecorded?: Recorded;
+  /** Entries recorded (by the machine's clock) well before the entry before them: at most MAX_REPORTED, and how many in all. */
+  clockBackwards: ClockBackwards[];
+  clockBackwardsCount: number;
+}
+
+export interface Recorded {
+  seq: number;
+  recorded_at: string;
+}
+
+/** An entry whose recorded_at is more than a few minutes before the previous entry's. */
+export interface ClockBackwards {
+  seq: number;
+  recorded_at: string;
+  previous_seq: number;
+  previous_recorded_at: string;
 }
 
 const MAX_INDEX_PROBLEMS = 10;
+export const MAX_CLOCK_REPORTED = 10;
 
 /** Recomputes every hash in [from, to] and checks seq continuity, prev_hash links and index links. */
 export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
@@ -59,7 +80,7 @@ export type ScanRow = [number, string | null, string, string, string, string | B
 /** The scan of one range, fed row by row in seq order (by SQLite above, or by the server log's pages). */
 export class RangeScanner {
   readonly #task: RangeTask;
-  readonly #scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [] };
+  readonly #scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [], clockBackwards: [], clockBackwardsCount: 0 };
   #expected: number;
   #prevHash: string | undefined;
 
@@ -95,6 +116,13 @@ export class RangeScanner {
     } else if (indexedRef !== null) {
       indexProblem(`decisions index row ${indexedRef} points at entry ${seq}, which is not a decision`);
     }
+    const recordedAt = recordedAtInBytes(body);
+    if (recordedAt !== undefined) {
+      const previous = scan.lastRecorded;
+      if (previous === undefined) scan.firstRecorded = { seq, recorded_at: recordedAt };
+      else if (runsBackwards(previous.recorded_at, recordedAt)) noteBackwards(scan, previous, { seq, recorded_at: recordedAt });
+      scan.lastRecorded = { seq, recorded_at: recordedAt };
+    }
     // Link to the *stored* hash, so one edited entry is named alone rather than everything after it.
     this.#prevHash = hash;
     this.#expected = seq + 1;
@@ -111,6 +139,27 @@ export class RangeScanner {
     }
     return scan;
   }
+}
+
+/** Counts one clock running backwards, keeping the first few. */
+export function noteBackwards(scan: Pick<RangeScan, "clockBackwards" | "clockBackwardsCount">, previous: Recorded, current: Recorded): void {
+  scan.clockBackwardsCount += 1;
+  if (scan.clockBackwards.length < MAX_CLOCK_REPORTED)
+    scan.clockBackwards.push({ seq: current.seq, recorded_at: current.recorded_at, previous_seq: previous.seq, previous_recorded_at: previous.recorded_at });
+}
+
+/** The clock findings of consecutive ranges, stitched: a range's first entry is compared with the range before's last. */
+export function stitchClock(scans: readonly RangeScan[]): Pick<RangeScan, "clockBackwards" | "clockBackwardsCount"> {
+  const all: Pick<RangeScan, "clockBackwards" | "clockBackwardsCount"> = { clockBackwards: [], clockBackwardsCount: 0 };
+  let last: Recorded | undefined;
+  for (const scan of scans) {
+    if (last !== undefined && scan.firstRecorded !== undefined && runsBackwards(last.recorded_at, scan.firstRecorded.recorded_at))
+      noteBackwards(all, last, scan.firstRecorded);
+    all.clockBackwardsCount += scan.clockBackwardsCount;
+    for (const b of scan.clockBackwards) if (all.clockBackwards.length < MAX_CLOCK_REPORTED) all.clockBackwards.push(b);
+    last = scan.lastRecorded ?? last;
+  }
+  return all;
 }
 
 function missingReason(expected: number, found: number): string {

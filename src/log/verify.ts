@@ -14,11 +14,21 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { TriageError } from "../errors.js";
 import { GENESIS_HASH } from "./chain.js";
+import { immutableUri } from "./open.js";
 import { describeSqliteError, withLogErrors } from "./sqlite-errors.js";
 import type { SqliteLogStore } from "./sqlite-store.js";
 import type { LogStore, LogWrites } from "./store.js";
 import type { ChainHead } from "./types.js";
-import { checkRuleSets, missingOrAlteredTriggers, planRanges, type RangeScan, type RangeTask, scanRange } from "./verify-chain.js";
+import {
+  checkRuleSets,
+  type ClockBackwards,
+  missingOrAlteredTriggers,
+  planRanges,
+  type RangeScan,
+  type RangeTask,
+  scanRange,
+  stitchClock,
+} from "./verify-chain.js";
 import { verifyIndex } from "./verify-index.js";
 
 export interface Anchor {
@@ -41,6 +51,13 @@ export interface VerifyResult {
   problems: string[];
   /** Bytes hashed (the canonical text of every entry). */
   bytes: number;
+  /**
+   * Entries whose recorded_at (the machine's clock when written) is more than a few minutes before
+   * the entry before them: the first few, and how many in all. A warning, not a finding: the chain
+   * is intact, but a clock set back is how an entry is back-dated (recorded-at.ts).
+   */
+  clockBackwards: ClockBackwards[];
+  clockBackwardsCount: number;
 }
 
 export interface VerifyOptions {
@@ -102,6 +119,7 @@ export async function verifySqlite(store: SqliteLogStore, options: VerifyOptions
     ...(anchor && { anchor }),
     problems: [...new Set(problems)],
     bytes: scans.reduce((n, s) => n + s.bytes, 0),
+    ...stitchClock(scans),
   };
 }
 
@@ -111,7 +129,8 @@ function rangesFor(entries: number, options: VerifyOptions): number {
 
 function inWorker(store: SqliteLogStore, task: RangeTask): Promise<RangeScan> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { path: store.path, task, busyTimeoutMs: store.busyTimeoutMs } });
+    const path = store.immutable ? immutableUri(store.path) : store.path;
+    const worker = new Worker(WORKER, { workerData: { path, task, busyTimeoutMs: store.busyTimeoutMs } });
     worker.once("message", (m: { ok: true; scan: RangeScan } | { ok: false; message: string; code?: string }) => {
       if (m.ok) resolve(m.scan);
       else {

@@ -133,6 +133,8 @@ export interface Decision {
   analysis?: string;
   /** A local log file records the operating-system account that wrote each entry (src/log/os-user.ts). */
   os_user?: string;
+  /** When the entry was really written, by the machine's clock whatever --now said (src/log/recorded-at.ts). */
+  recorded_at?: string;
   rule_set: { id: string; version: string; sha256: string };
   received_at: string;
   decided_at: string;

@@ -32,6 +32,7 @@ function context(dbPath: string): Context {
     user: "worker.one",
     now: () => NOW,
     nowIsFixed: true,
+    clock: () => new Date(),
     json: false,
     color: false,
     stdinIsTTY: false,

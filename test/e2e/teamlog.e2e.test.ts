@@ -240,6 +240,17 @@ describeServer("moving a pilot's log to the server", () => {
     expect(list(serverEnv)).toEqual(list(env));
     // Copying again into a log that has entries is refused.
     expect(runCli(["log", "copy", "--from", file, "--to", owner], { env }).code).toBe(2);
+    // Entries written on either backend record the machine's clock (recorded_at) in the same body
+    // shape: the file's copied entries and the server's own next one, all verifying on the server.
+    expect(runCli(["log", "anchor"], { env: serverEnv }).code).toBe(0);
+    const backEnv = serverEnv;
+    const exported = runCli(["log", "export"], { env: backEnv })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; body: { recorded_at?: string } });
+    expect(exported.length).toBe(fileVerify.count + 1);
+    expect(exported.filter((e) => typeof e.body.recorded_at !== "string")).toEqual([]);
+    expect(JSON.parse(runCli(["log", "verify", "--json"], { env: backEnv }).stdout)).toMatchObject({ ok: true, count: fileVerify.count + 1 });
   });
 
   it("`demo` on a server log: built as a pilot's file, copied in verbatim by the owner, and explored as a login", async () => {

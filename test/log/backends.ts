@@ -17,8 +17,8 @@ export interface TestLog {
   store: LogStore;
   /** The same log as someone else (ada, ben: workers; maya: a manager; lead). */
   as(name: "ada" | "ben" | "maya" | "lead"): Promise<LogStore>;
-  /** The same log opened again (after `store` was closed). */
-  reopen(options?: { readonly?: boolean }): Promise<LogStore>;
+  /** The same log opened again (after `store` was closed); `clock` is the machine's clock it records (recorded_at). */
+  reopen(options?: { readonly?: boolean; clock?: () => Date }): Promise<LogStore>;
   /** Makes every insert into the decisions index fail ("disk trouble"), or stops doing so. */
   breakIndexInserts(broken: boolean): Promise<void>;
   /** Each entry's body exactly as stored. */
@@ -70,7 +70,7 @@ const postgres: Backend = {
     })();
     await rolesReady;
     const opened: LogStore[] = [];
-    const openAs = async (name: string, options: { readonly?: boolean } = {}) => {
+    const openAs = async (name: string, options: { readonly?: boolean; clock?: () => Date } = {}) => {
       const store = await openPgLog(urlFor(database, name), options);
       opened.push(store);
       return store;

@@ -386,6 +386,7 @@ describe("triage rules lint (command)", () => {
     user: "tester",
     now: () => new Date(),
     nowIsFixed: false,
+    clock: () => new Date(),
     json,
     color: false,
     stdinIsTTY: false,

@@ -5,6 +5,7 @@
  */
 import { claimedByOther } from "../../log/os-user.js";
 import { caseView } from "../../workflow/case-view.js";
+import { datedAway } from "../../log/recorded-at.js";
 import { overdue } from "../../workflow/state.js";
 import type { Context } from "../context.js";
 import { loadReferral, openStore } from "../record.js";
@@ -42,6 +43,11 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
             named_not_os_user: entries.flatMap((e) => {
               const os = claimedByOther(e);
               return os === undefined ? [] : [{ seq: e.seq, actor: e.actor, os_user: os }];
+            }),
+            // Entries dated more than a few minutes away from when they were really written (--now, a late entry).
+            dated_away_from_recorded: entries.flatMap((e) => {
+              const away = datedAway(e);
+              return away === undefined ? [] : [{ seq: e.seq, ...away }];
             }),
             rule_set_in_force: ruleSet,
           },

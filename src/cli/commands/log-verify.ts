@@ -19,6 +19,16 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       lines.push(`  first broken entry: #${result.firstBroken.seq} — ${result.firstBroken.reason} (later entries cannot be trusted either)`);
     if (!result.triggersPresent) lines.push(`  append-only triggers missing or altered: ${result.missingTriggers.join(", ")}`);
     for (const p of result.problems) lines.push(`  ${p}`);
+    if (result.clockBackwardsCount > 0) {
+      // A warning, not a finding (the exit status is unchanged): the chain is intact, and clocks of
+      // the machines writing one log can be corrected; but setting the clock back is how an entry is back-dated.
+      const n = result.clockBackwardsCount;
+      lines.push(
+        `  warning: the clock ran backwards at ${n} ${n === 1 ? "entry" : "entries"}: recorded (by the writing machine's clock) more than 5 minutes before the entry before ${n === 1 ? "it" : "them"}; check whether ${n === 1 ? "it was" : "they were"} back-dated`,
+      );
+      for (const b of result.clockBackwards) lines.push(`    #${b.seq} recorded ${b.recorded_at}, after #${b.previous_seq} recorded ${b.previous_recorded_at}`);
+      if (n > result.clockBackwards.length) lines.push(`    … and ${n - result.clockBackwards.length} more`);
+    }
     if (result.anchor) lines.push(`  anchor: ${result.anchor.reason}`);
     else if (result.ok)
       lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");

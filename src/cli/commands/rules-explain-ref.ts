@@ -169,13 +169,14 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
     const input: EvaluateOptions = { answers: stored.answers, history: stored.history, now: stored.decided_at, warnings: stored.warnings };
     const explanation = explain(rs, input);
     // What recording added to the evaluation: the reference, who decided, their analysis, and the
-    // OS account a local log file records.
+    // OS account a local log file records, and when it was really written.
     const reproduced: Decision = {
       ...explanation.decision,
       ref: stored.ref,
       ...(stored.decided_by !== undefined ? { decided_by: stored.decided_by } : {}),
       ...(stored.analysis !== undefined ? { analysis: stored.analysis } : {}),
       ...(stored.os_user !== undefined ? { os_user: stored.os_user } : {}),
+      ...(stored.recorded_at !== undefined ? { recorded_at: stored.recorded_at } : {}),
     };
     const storedText = canonicalJson(stored);
     const reproducedText = canonicalJson(reproduced);

@@ -8,6 +8,8 @@ import { labelsFor, type Labels } from "./labels.js";
 import type { Style } from "./style.js";
 import { localTime, wrap } from "./text.js";
 import { claimedByOther } from "../../log/os-user.js";
+import { datedAway } from "../../log/recorded-at.js";
+import { formatInZone } from "../../rules/time.js";
 
 /** Without labels (the --json summary), ids as recorded. */
 const ids = new Proxy({} as Labels, { get: () => (id: string) => id });
@@ -118,6 +120,21 @@ export function renderReferral(
     out.push(
       ...wrap(`#${e.seq} ${localTime(e.at)} ${e.actor}${mark}: ${describeEntry(e, labels)}`, "  ").map((l, i) => (i === 0 ? l : `    ${l.trimStart()}`)),
     );
+    // Dated away from when it was really written (--now, a late entry): both times, on a line of its own.
+    const dated = datedMark(e, rs.officeHours.time_zone);
+    if (dated !== undefined) out.push(style.warn(`    ${dated}`));
   }
   return out.join("\n");
+}
+
+/**
+ * An entry dated more than a few minutes away from when the machine's clock says it was written
+ * (--now, TRIAGE_NOW, a late entry): both times, in the rule set's zone.
+ */
+export function datedMark(e: { at: string; body: unknown }, timeZone: string): string | undefined {
+  const away = datedAway(e);
+  if (away === undefined) return undefined;
+  const recorded = localTime(formatInZone(new Date(away.recorded_at), timeZone));
+  const back = Date.parse(away.at) < Date.parse(away.recorded_at);
+  return `${back ? "back-dated: " : ""}recorded ${recorded}, dated ${localTime(away.at)}`;
 }
