@@ -16,6 +16,7 @@ export interface CommonOptions {
   user?: string;
   now?: string;
   team?: string;
+  anchorDir?: string;
   json?: boolean;
   /** Commander's negation of --no-pager: false when it was given. */
   pager?: boolean;
@@ -29,6 +30,11 @@ export interface Context {
   /** True when the db path came from the built-in default (we then say where it is on first use). */
   dbIsDefault: boolean;
   teamPath: string | undefined;
+  /**
+   * Where every write also leaves the log's new head, and what `log verify` compares with by default
+   * (--anchor-dir / TRIAGE_ANCHOR_DIR; src/cli/anchor-dir.ts). Another disk or a backup share.
+   */
+  anchorDir?: string;
   /** Where validated rule sets are cached by content hash ($XDG_CACHE_HOME/triage). */
   cacheDir: string;
   user: string;
@@ -88,6 +94,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
   // A server log's address is kept as given (it is not a path).
   const dbPath = dbFromUser !== undefined && /^postgres(ql)?:\/\//i.test(dbFromUser) ? dbFromUser : resolve(dbFromUser ?? defaultDbPath(env));
   const teamFromUser = options.team ?? env.TRIAGE_TEAM;
+  const anchorDir = options.anchorDir ?? env.TRIAGE_ANCHOR_DIR;
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
   const json = options.json === true;
@@ -106,6 +113,7 @@ export function buildContext(options: CommonOptions, env: NodeJS.ProcessEnv = pr
     dbPath,
     dbIsDefault: dbFromUser === undefined,
     teamPath: teamFromUser ? resolve(teamFromUser) : undefined,
+    ...(anchorDir ? { anchorDir: resolve(anchorDir) } : {}),
     cacheDir: join(env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), ".cache"), "triage"),
     user: options.user ?? env.TRIAGE_USER ?? osUser(),
     userFrom: options.user !== undefined ? "flag" : env.TRIAGE_USER !== undefined ? "env" : "os",

@@ -63,6 +63,10 @@ export function createProgram(): Command {
     .option("--db <file|url>", "decision log: a file (default: $XDG_DATA_HOME/triage/triage.db) or postgres://… for the team's server log; env TRIAGE_DB")
     .option("--user <name>", "who is acting, for a local file (default: the OS user; env TRIAGE_USER); refused with a server log")
     .option("--now <iso>", "the clock, e.g. 2026-11-27T14:05 (local to the rule set's time zone) or with an offset; env TRIAGE_NOW")
+    .option(
+      "--anchor-dir <dir>",
+      "also write the log's head to this folder after every write, and verify against it (another disk or a backup share; env TRIAGE_ANCHOR_DIR)",
+    )
     .option("--team <file>", "team file with managers and senior managers (default: team.yaml beside the log; env TRIAGE_TEAM)")
     .option("--json", "print JSON instead of text")
     .option("--no-pager", "print long output straight to the terminal (default: $PAGER, else less -R, when output is a terminal)")

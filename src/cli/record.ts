@@ -25,11 +25,14 @@ import type { Context } from "./context.js";
 import { inert } from "./render/inert.js";
 
 export async function openStore(ctx: Context, options: { readonly?: boolean } = {}): Promise<LogStore> {
+  // An anchor folder that is not there (a share not mounted) is refused before the log is even created.
+  if (ctx.anchorDir !== undefined && !options.readonly) (await import("./anchor-dir.js")).checkAnchorDir(ctx.anchorDir);
   if (isServerLog(ctx)) {
     const { openPgLog } = await import("../log/pg-open.js");
     const store = await openPgLog(ctx.dbPath, { readonly: options.readonly === true, clock: () => ctx.clock() });
     try {
       actAsServerUser(ctx, store.identity.user);
+      if (!options.readonly) await anchorWrites(ctx, store);
     } catch (error) {
       await store.close();
       throw error;
@@ -49,6 +52,7 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
     // A log with no approved rule set yet gets the shipped one, approved implicitly, before anything else.
     const { governanceFor } = await import("./governance.js");
     try {
+      await anchorWrites(ctx, store);
       await governanceFor(ctx, store);
     } catch (error) {
       await store.close();
@@ -56,6 +60,24 @@ export async function openStore(ctx: Context, options: { readonly?: boolean } = 
     }
   }
   return store;
+}
+
+/**
+ * With an anchor folder: checked before anything is written (the log must still hold what its anchor
+ * records), and the new head written there when the store is closed — every command closes it.
+ */
+async function anchorWrites(ctx: Context, store: LogStore): Promise<void> {
+  if (ctx.anchorDir === undefined) return;
+  const { guardWrites } = await import("./anchor-dir.js");
+  const afterWrites = await guardWrites(ctx, ctx.anchorDir, store);
+  const close = store.close.bind(store);
+  store.close = async () => {
+    try {
+      await afterWrites();
+    } finally {
+      await close();
+    }
+  };
 }
 
 /** Whether --db / TRIAGE_DB names a PostgreSQL server log rather than a file. */

@@ -117,6 +117,11 @@ export class PgLogStore implements LogStore {
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
+  async hashAt(seq: number): Promise<string | undefined> {
+    const [row] = await this.query<{ hash: string }>("SELECT hash FROM triage.events WHERE seq = $1", [seq]);
+    return row?.hash;
+  }
+
   async append(event: NewEvent): Promise<ChainHead> {
     if (KINDS_WITH_OWN_VERB.has(event.kind))
       throw new Error(`append: use ${event.kind === "decision" ? "recordDecision" : "registerRuleSet"} for ${event.kind} entries`);

@@ -105,6 +105,10 @@ export class SqliteLogStore implements LogStore {
     });
   }
 
+  async hashAt(seq: number): Promise<string | undefined> {
+    return this.#guard(() => this.#s.hashAt.get(seq) as string | undefined);
+  }
+
   /** Appends one entry (any kind but `decision` and `rule_set`, which have their own verbs). */
   async append(event: NewEvent): Promise<ChainHead> {
     if (KINDS_WITH_OWN_VERB.has(event.kind))

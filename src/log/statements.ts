@@ -11,6 +11,7 @@ export function prepareStatements(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
     head: p("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
+    hashAt: p("SELECT hash FROM events WHERE seq = ?").pluck(),
     insertEvent: p(`INSERT INTO events (${ENTRY_COLUMNS}) VALUES (@seq, @ref, @kind, @actor, @at, @body, @prev_hash, @hash)`),
     eventsFor: p(`SELECT ${ENTRY_COLUMNS} FROM events WHERE ref = ? ORDER BY seq`),
     allEvents: p(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`),

@@ -17,6 +17,8 @@ export interface LogReads {
   /** Where the log is, for messages: a file path, or a server address without any password. */
   readonly path: string;
   head(): Promise<ChainHead>;
+  /** The stored hash of entry `seq`, or undefined when there is none (entry 1's names the log: anchor folders use it). */
+  hashAt(seq: number): Promise<string | undefined>;
   getRuleSetContent(sha256: string): Promise<unknown>;
   getDecision(ref: string): Promise<Decision | undefined>;
   /** The index row of one decision (what `log list` shows), or undefined. */

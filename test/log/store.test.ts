@@ -367,6 +367,10 @@ describe.each(BACKENDS)("the $name store", (backend) => {
         anchor: { matches: true, reason: "entry 2 matches the anchor (1 entry added since)" },
       });
       expect((await verifyLog(store, { anchor: { seq: 2, hash: "0".repeat(64) } })).ok).toBe(false);
+      // Any entry's stored hash by number (entry 1's names the log in an anchor folder); none past the head.
+      expect(await store.hashAt(1)).toBe(entries[0]!.hash);
+      expect(await store.hashAt(3)).toBe(entries[2]!.hash);
+      expect(await store.hashAt(4)).toBeUndefined();
     });
   });
 });

@@ -9,9 +9,14 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const anchor = typeof options.anchor === "string" ? parseAnchor(readText(options.anchor, "anchor file", LIMITS.anchorFileBytes), options.anchor) : undefined;
   const store = await openStore(ctx, { readonly: true });
   try {
-    const result = await verifyLog(store, { anchor, index: options.full === true ? "full" : "links" });
+    // By default, with an anchor folder set, the log's anchor there (src/cli/anchor-dir.ts); --anchor FILE wins.
+    const { anchorForVerify } = await import("../anchor-dir.js");
+    const fromDir = anchor === undefined && ctx.anchorDir !== undefined ? await anchorForVerify(ctx.anchorDir, store) : undefined;
+    const result = await verifyLog(store, { anchor: anchor ?? fromDir?.anchor, index: options.full === true ? "full" : "links" });
+    if (fromDir?.finding !== undefined) Object.assign(result, { ok: false, anchor: { matches: false, reason: fromDir.finding } });
+    const anchorFile = typeof options.anchor === "string" ? options.anchor : fromDir?.file;
     if (!result.ok) process.exitCode = ExitCode.Findings;
-    if (ctx.json) return ctx.out(JSON.stringify({ path: store.path, ...result }, null, 2));
+    if (ctx.json) return ctx.out(JSON.stringify({ path: store.path, ...result, ...(anchorFile !== undefined && { anchorFile }) }, null, 2));
     const lines: string[] = [];
     if (result.ok) lines.push(`Log intact: ${result.count} entries; head #${result.head.seq} ${result.head.hash}; append-only triggers present.`);
     else lines.push(`LOG NOT INTACT: ${store.path}`);
@@ -29,9 +34,11 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       for (const b of result.clockBackwards) lines.push(`    #${b.seq} recorded ${b.recorded_at}, after #${b.previous_seq} recorded ${b.previous_recorded_at}`);
       if (n > result.clockBackwards.length) lines.push(`    … and ${n - result.clockBackwards.length} more`);
     }
-    if (result.anchor) lines.push(`  anchor: ${result.anchor.reason}`);
+    if (result.anchor) lines.push(`  anchor${anchorFile !== undefined ? ` (${anchorFile})` : ""}: ${result.anchor.reason}`);
     else if (result.ok)
-      lines.push("  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (`triage log anchor --out FILE`).");
+      lines.push(
+        "  no anchor given: a rewrite of the whole chain is only caught against an anchor kept elsewhere (TRIAGE_ANCHOR_DIR, or `triage log anchor --out FILE`).",
+      );
     ctx.out(inert(lines.join("\n")));
   } finally {
     await store.close();
