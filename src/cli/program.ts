@@ -181,7 +181,7 @@ export function createProgram(): Command {
     .command("verify")
     .description("recompute the hash chain, check the triggers and compare with an anchor")
     .option("--anchor <file>", "anchor file written by `triage log anchor --out`")
-    .option("--full", "also rebuild every index row from its decision entry and compare (slower)")
+    .option("--full", "accepted for scripts: every index row is rebuilt from its decision entry and compared by default")
     .action(action(() => import("./commands/log-verify.js")));
   log
     .command("anchor")

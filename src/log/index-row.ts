@@ -41,9 +41,29 @@ export function toUtc(iso: string): string {
 const text = (a: Answer | undefined): string | undefined => (typeof a === "string" ? a : undefined);
 const orNull = (s: string): string | null => (s === "" ? null : s);
 
-export function decisionIndexRow(d: IndexSource, seq: number, worker: string): DecisionIndexRow {
-  const rawName = text(d.answers[IDENTITY_QUESTIONS.name]);
+/**
+ * Name normalisation and its phonetic key are most of the cost of building a row; verify builds one
+ * per decision, and the same child's name recurs across referrals. A caller checking many rows may
+ * pass a cache (raw name → normalised name and key); the result is the same with or without it.
+ */
+export type NameCache = Map<string, { name: string; key: string }>;
+const NAME_CACHE_LIMIT = 50_000;
+
+function nameParts(rawName: string | undefined, cache: NameCache | undefined): { name: string; key: string } {
+  const hit = rawName === undefined ? undefined : cache?.get(rawName);
+  if (hit !== undefined) return hit;
   const name = normaliseName(rawName);
+  const parts = { name, key: nameKey(name) };
+  if (cache !== undefined && rawName !== undefined) {
+    if (cache.size >= NAME_CACHE_LIMIT) cache.clear();
+    cache.set(rawName, parts);
+  }
+  return parts;
+}
+
+export function decisionIndexRow(d: IndexSource, seq: number, worker: string, cache?: NameCache): DecisionIndexRow {
+  const rawName = text(d.answers[IDENTITY_QUESTIONS.name]);
+  const { name, key } = nameParts(rawName, cache);
   return {
     seq,
     ref: d.ref,
@@ -59,7 +79,7 @@ export function decisionIndexRow(d: IndexSource, seq: number, worker: string): D
     rule_set_sha256: d.rule_set.sha256,
     child_name: name === "" ? null : (rawName ?? "").trim(),
     child_name_norm: orNull(name),
-    name_key: orNull(nameKey(name)),
+    name_key: orNull(key),
     child_dob: orNull(normaliseDob(text(d.answers[IDENTITY_QUESTIONS.dob]))),
     child_ref: orNull(normaliseRef(text(d.answers[IDENTITY_QUESTIONS.ref]))),
     postcode_norm: orNull(normalisePostcode(text(d.answers[IDENTITY_QUESTIONS.postcode]))),

@@ -5,7 +5,7 @@
  */
 import { GENESIS_HASH } from "./chain.js";
 import { sha256Hex } from "./canonical.js";
-import { decisionIndexRow, type DecisionIndexRow, INDEX_COLUMNS } from "./index-row.js";
+import { decisionIndexRow, type DecisionIndexRow, INDEX_COLUMNS, type NameCache } from "./index-row.js";
 import { PG_EXPECTED_TRIGGERS } from "./pg-schema.js";
 import type { PgLogStore } from "./pg-store.js";
 import { RangeScanner, type ScanRow, stitchClock } from "./verify-chain.js";
@@ -53,7 +53,8 @@ export async function verifyPg(store: PgLogStore, options: VerifyOptions = {}): 
     const stray = (bounds?.index_rows ?? 0) - scan.indexLinked;
     problems.push(...scan.indexProblems);
     if (stray > 0) problems.push(`${stray} decisions index ${stray === 1 ? "row does not point at its" : "rows do not point at their"} decision entry`);
-    if (options.index === "full") problems.push(...(await verifyIndexPg(store)));
+    // Every index row rebuilt from its decision entry (what history lookups and `log list` read).
+    problems.push(...(await verifyIndexPg(store)));
     const head = scan.last ?? { seq: 0, hash: GENESIS_HASH };
     const anchor = options.anchor && compareAnchor(options.anchor, head, scan.hashAtAnchor);
     return {
@@ -92,6 +93,7 @@ async function verifyIndexPg(store: PgLogStore): Promise<string[]> {
   const problems: string[] = [];
   let more = 0;
   let after = 0;
+  const names: NameCache = new Map();
   for (;;) {
     const rows = await store.query<Record<string, unknown> & { seq: string; body: string; actor: string }>(
       `SELECT d.*, e.body, e.actor FROM triage.decisions d JOIN triage.events e ON e.seq = d.seq WHERE d.seq > $1 ORDER BY d.seq LIMIT ${PAGE}`,
@@ -101,7 +103,7 @@ async function verifyIndexPg(store: PgLogStore): Promise<string[]> {
       const seq = Number(row.seq);
       let expected: DecisionIndexRow;
       try {
-        expected = decisionIndexRow(JSON.parse(row.body) as Parameters<typeof decisionIndexRow>[0], seq, row.actor);
+        expected = decisionIndexRow(JSON.parse(row.body) as Parameters<typeof decisionIndexRow>[0], seq, row.actor, names);
       } catch (error) {
         problems.push(`decision ${String(row.ref)} (entry ${seq}) cannot be indexed: ${(error as Error).message}`);
         continue;

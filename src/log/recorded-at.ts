@@ -50,25 +50,18 @@ const QUOTE = 0x22;
 
 /**
  * recorded_at read from a body's stored canonical JSON bytes without parsing it (verify reads every
- * body): one native search. A body with a second "recorded_at" key (one nested inside it) is parsed
- * instead, so only the top-level key counts. Timestamps contain no escapes, so the value ends at the
- * next quote.
+ * body): one native search from the end, as canonical JSON sorts keys and recorded_at comes late in
+ * every body the store writes (only ref, rule_set, steps, unknowns and warnings follow it in a
+ * decision, and none of them holds a recorded_at key). Inside a string a quote is always escaped,
+ * so the key cannot be matched in text. Timestamps contain no escapes: the value ends at the next
+ * quote. A value that is not a timestamp is ignored.
  */
 export function recordedAtInBytes(body: Buffer): string | undefined {
-  const at = body.indexOf(KEY);
+  const at = body.lastIndexOf(KEY);
   if (at < 0) return undefined;
   const start = at + KEY.length;
-  if (body.indexOf(KEY, start) >= 0) {
-    try {
-      return recordedAtOf(JSON.parse(body.toString("utf8")));
-    } catch {
-      return undefined;
-    }
-  }
   const end = body.indexOf(QUOTE, start);
   if (end < 0) return undefined;
-  // One occurrence: the top-level key (every body the store writes has it there). A value that is
-  // not a timestamp is ignored.
   const value = body.toString("latin1", start, end);
   return Number.isFinite(Date.parse(value)) ? value : undefined;
 }

@@ -9,6 +9,8 @@ import { sha256Hex } from "./canonical.js";
 import { entryHashFrame, GENESIS_HASH } from "./chain.js";
 import { EXPECTED_TRIGGERS } from "./migrations.js";
 import { recordedAtInBytes, runsBackwards } from "./recorded-at.js";
+import type { NameCache } from "./index-row.js";
+import { compareIndexRow, INDEX_SELECT } from "./verify-index.js";
 import type { ChainHead } from "./types.js";
 
 export interface RangeTask {
@@ -60,9 +62,10 @@ export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
   // The body as its stored UTF-8 bytes: hashed as they are, never decoded into a string and encoded
   // back (a database in another text encoding, made by another tool, is read as text instead).
   const utf8 = db.pragma("encoding", { simple: true }) === "UTF-8";
+  // Each decision's index row comes with it, with the body fields it is rebuilt from (verify-index.ts).
   const stmt = db
     .prepare(
-      `SELECT e.seq, e.ref, e.kind, e.actor, e.at, ${utf8 ? "CAST(e.body AS BLOB)" : "e.body"}, e.prev_hash, e.hash, d.ref ` +
+      `SELECT e.seq, e.ref, e.kind, e.actor, e.at, ${utf8 ? "CAST(e.body AS BLOB)" : "e.body"}, e.prev_hash, e.hash, d.ref, ${INDEX_SELECT} ` +
         "FROM events e LEFT JOIN decisions d ON d.seq = e.seq WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq",
     )
     .raw(true);
@@ -73,9 +76,11 @@ export function scanRange(db: Database.Database, task: RangeTask): RangeScan {
 
 /**
  * One entry as the scan reads it: the entry's columns, then the ref of its decisions index row (or
- * null). The body may come as its stored bytes (SQLite) or as text (the server log's pages).
+ * null), then — from SQLite, for a decision with its index row — the body fields the row is rebuilt
+ * from (a JSON array) and the row's columns (verify-index.ts). The body may come as its stored bytes
+ * (SQLite) or as text (the server log's pages, whose index is checked in its own pass: pg-verify.ts).
  */
-export type ScanRow = [number, string | null, string, string, string, string | Buffer, string, string, string | null];
+export type ScanRow = [number, string | null, string, string, string, string | Buffer, string, string, string | null, ...unknown[]];
 
 /** The scan of one range, fed row by row in seq order (by SQLite above, or by the server log's pages). */
 export class RangeScanner {
@@ -83,6 +88,7 @@ export class RangeScanner {
   readonly #scan: RangeScan = { count: 0, bytes: 0, decisionEntries: 0, indexLinked: 0, indexProblems: [], clockBackwards: [], clockBackwardsCount: 0 };
   #expected: number;
   #prevHash: string | undefined;
+  readonly #names: NameCache = new Map();
 
   constructor(task: RangeTask) {
     this.#task = task;
@@ -90,7 +96,8 @@ export class RangeScanner {
     this.#prevHash = task.prevHash;
   }
 
-  add([seq, ref, kind, actor, at, stored, prev_hash, hash, indexedRef]: ScanRow): void {
+  add(row: ScanRow): void {
+    const [seq, ref, kind, actor, at, stored, prev_hash, hash, indexedRef, indexFields] = row;
     const scan = this.#scan;
     const indexProblem = (p: string): void => void (scan.indexProblems.length < MAX_INDEX_PROBLEMS && scan.indexProblems.push(p));
     scan.count += 1;
@@ -111,8 +118,13 @@ export class RangeScanner {
     }
     if (kind === "decision") {
       scan.decisionEntries += 1;
-      if (indexedRef === ref) scan.indexLinked += 1;
-      else indexProblem(`decision ${ref} (entry ${seq}) is missing from the decisions index, so history lookups cannot find it`);
+      if (indexedRef === ref) {
+        scan.indexLinked += 1;
+        if (typeof indexFields === "string") {
+          const problem = compareIndexRow(seq, actor, indexFields, row.slice(10), this.#names);
+          if (problem !== undefined) indexProblem(problem);
+        }
+      } else indexProblem(`decision ${ref} (entry ${seq}) is missing from the decisions index, so history lookups cannot find it`);
     } else if (indexedRef !== null) {
       indexProblem(`decisions index row ${indexedRef} points at entry ${seq}, which is not a decision`);
     }

@@ -6,6 +6,7 @@
  * that person; on SQLite it is the same store and the name given with each call counts.
  */
 import { join } from "node:path";
+import { EXPECTED_TRIGGERS } from "../../src/log/migrations.js";
 import { openLog } from "../../src/log/open.js";
 import { openPgLog } from "../../src/log/pg-open.js";
 import type { LogStore } from "../../src/log/store.js";
@@ -21,6 +22,11 @@ export interface TestLog {
   reopen(options?: { readonly?: boolean; clock?: () => Date }): Promise<LogStore>;
   /** Makes every insert into the decisions index fail ("disk trouble"), or stops doing so. */
   breakIndexInserts(broken: boolean): Promise<void>;
+  /**
+   * What someone with the file or the database owner's rights can do: set one column of a decision's
+   * index row behind the guarding triggers' back, then put the triggers back as they were.
+   */
+  tamperIndexRow(ref: string, column: string, value: string | null): Promise<void>;
   /** Each entry's body exactly as stored. */
   storedBodies(): Promise<string[]>;
   close(): Promise<void>;
@@ -51,6 +57,11 @@ const sqlite: Backend = {
         void store.sqlite.exec(
           broken ? "CREATE TRIGGER test_fail BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'disk trouble'); END" : "DROP TRIGGER test_fail",
         ),
+      tamperIndexRow: async (ref, column, value) => {
+        store.sqlite.exec("DROP TRIGGER decisions_no_update");
+        store.sqlite.prepare(`UPDATE decisions SET ${column} = ? WHERE ref = ?`).run(value, ref);
+        store.sqlite.exec(`${EXPECTED_TRIGGERS.decisions_no_update};`);
+      },
       storedBodies: async () => store.sqlite.prepare("SELECT body FROM events ORDER BY seq").pluck().all() as string[],
       close: async () => void (await Promise.all(opened.map((s) => s.close()))),
     };
@@ -89,6 +100,11 @@ const postgres: Backend = {
                 "CREATE TRIGGER test_fail BEFORE INSERT ON triage.decisions FOR EACH ROW EXECUTE FUNCTION triage.test_fail()"
             : "DROP TRIGGER test_fail ON triage.decisions; DROP FUNCTION triage.test_fail()",
         )),
+      tamperIndexRow: async (ref, column, value) => {
+        await owner.query("ALTER TABLE triage.decisions DISABLE TRIGGER ALL");
+        await owner.query(`UPDATE triage.decisions SET ${column} = $1 WHERE ref = $2`, [value, ref]);
+        await owner.query("ALTER TABLE triage.decisions ENABLE TRIGGER ALL");
+      },
       storedBodies: async () => (await owner.query<{ body: string }>("SELECT body FROM triage.events ORDER BY seq")).rows.map((r) => r.body),
       close: async () => void (await Promise.all(opened.map((s) => s.close()))),
     };

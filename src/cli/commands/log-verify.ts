@@ -12,7 +12,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     // By default, with an anchor folder set, the log's anchor there (src/cli/anchor-dir.ts); --anchor FILE wins.
     const { anchorForVerify } = await import("../anchor-dir.js");
     const fromDir = anchor === undefined && ctx.anchorDir !== undefined ? await anchorForVerify(ctx.anchorDir, store) : undefined;
-    const result = await verifyLog(store, { anchor: anchor ?? fromDir?.anchor, index: options.full === true ? "full" : "links" });
+    const result = await verifyLog(store, { anchor: anchor ?? fromDir?.anchor });
     if (fromDir?.finding !== undefined) Object.assign(result, { ok: false, anchor: { matches: false, reason: fromDir.finding } });
     const anchorFile = typeof options.anchor === "string" ? options.anchor : fromDir?.file;
     if (!result.ok) process.exitCode = ExitCode.Findings;
