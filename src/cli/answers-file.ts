@@ -33,7 +33,13 @@ export async function readAnswersFile(rs: CompiledRuleSet, path: string, mode: U
   if (checked.problems.length > 0) throw await located(file, yaml, prefix, rs, checked.problems);
   const noted = checkAnswerNotes(rs, checked.answers, notes);
   if (noted.problems.length > 0) throw await located(file, yaml, ["notes"], rs, noted.problems);
-  return { answers: checked.answers, warnings: checked.warnings, now, written: map, ...(Object.keys(noted.notes).length > 0 ? { notes: noted.notes } : {}) };
+  return {
+    answers: checked.answers,
+    warnings: checked.warnings,
+    ...(now !== undefined && { now }),
+    written: map,
+    ...(Object.keys(noted.notes).length > 0 ? { notes: noted.notes } : {}),
+  };
 }
 
 /** Problems in an answers file, each at its question's place in the file. */

@@ -11,7 +11,8 @@ import { commandName, runnable } from "./invocation.js";
 import { inert } from "./render/inert.js";
 
 export interface CommonOptions {
-  rules?: string;
+  /** undefined: not given here (program.ts tells the global --rules FILE from `log list --rules VERSION`). */
+  rules?: string | undefined;
   db?: string;
   user?: string;
   now?: string;

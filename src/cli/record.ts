@@ -186,7 +186,7 @@ export async function lookupHistory(
       received_at: state.decision.received_at,
       outcome: state.outcome.id,
       level: state.outcome.level,
-      referrer_type: typeof referrer === "string" ? referrer : undefined,
+      ...(typeof referrer === "string" && { referrer_type: referrer }),
       ...(state.closed && state.closure ? { closed_as: state.closure.reason, closure_passed_guard: true } : {}),
     });
   }
@@ -225,13 +225,14 @@ export interface RecordRequest {
   warnings: string[];
   now: Date;
   choices: LinkChoices;
-  escalation?: { to: string; reason: string };
-  downgrade?: { to: string; reason: string };
+  escalation?: { to: string; reason: string } | undefined;
+  downgrade?: { to: string; reason: string } | undefined;
   /** The worker's analysis; defaults to the answer to `worker_rationale` where the rule set asks it. */
-  analysis?: string;
-  draftId?: string;
+  analysis?: string | undefined;
+  /** The draft this interview was saved as, removed when the decision is recorded. */
+  draftId?: string | undefined;
   /** An urgent call recorded before its interview was finished: the questions left for later (answered "not known"). */
-  leftForLater?: string[];
+  leftForLater?: string[] | undefined;
   /** Notes on answers (what was actually said), by question id; checked: answered questions only, free-text limit. */
   notes?: Record<string, string>;
 }

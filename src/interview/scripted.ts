@@ -80,7 +80,7 @@ export class ScriptedPrompter implements Prompter {
       kind: "ask",
       key: q.id,
       previous: info.previous,
-      progress: info.progress?.label,
+      ...(info.progress && { progress: info.progress.label }),
       canGoBack: info.canGoBack,
       message: q.raw.ask,
       answer: value,

@@ -38,7 +38,8 @@ async function connect(url: string, where: string): Promise<Client> {
     await client.end().catch(() => undefined);
     throw describePgError(error, where, 0) ?? new LogError(`cannot connect to the server log ${where}: ${(error as Error).message}`);
   } finally {
-    process.noDeprecation = quiet;
+    if (quiet === undefined) delete process.noDeprecation;
+    else process.noDeprecation = quiet;
   }
   return client;
 }

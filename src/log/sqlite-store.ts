@@ -39,7 +39,7 @@ export interface StoreInfo {
   immutable?: boolean;
   busyTimeoutMs: number;
   /** The operating-system account writing, recorded in every entry's body (os-user.ts). */
-  osUser?: string;
+  osUser?: string | undefined;
   /** The machine's real clock, recorded in every entry's body as recorded_at (recorded-at.ts). */
   clock?: () => Date;
 }

@@ -57,7 +57,7 @@ export interface LogWrites {
    * `decision` entry (the body is the decision with `ref` set), indexes it and deletes its draft —
    * all in one transaction, so the draft disappears exactly when the decision is safely written.
    */
-  recordDecision(decision: Decision, options: { actor: string; ruleSetContent: unknown; draftId?: string }): Promise<string>;
+  recordDecision(decision: Decision, options: { actor: string; ruleSetContent: unknown; draftId?: string | undefined }): Promise<string>;
   /**
    * Appends an entry from another log exactly as it was (seq, actor, at, prev_hash, hash), after
    * checking that it follows this log's head and matches its hash; `log copy` only. A rule_set entry

@@ -56,31 +56,32 @@ export interface RuleSetRecord {
   content: unknown;
 }
 
+/** Filters for listing decisions; a filter left undefined is not applied. */
 export interface ListFilters {
   /** Received at or after this instant (ISO 8601; resolve dates to instants in the rule set's zone first). */
-  since?: string;
+  since?: string | undefined;
   /** Received before this instant. */
-  until?: string;
+  until?: string | undefined;
   /**
    * The current outcome, as a superset for the caller to refine with derived state: decisions
    * recorded with this outcome, and every decision whose outcome may have changed since (it has an
    * override, closure or review entry).
    */
-  outcome?: string;
+  outcome?: string | undefined;
   /** Exactly the outcome recorded at decision time. */
-  recordedOutcome?: string;
-  worker?: string;
+  recordedOutcome?: string | undefined;
+  worker?: string | undefined;
   /** Part of the child's name (normalised) or their local reference, or a referral reference. */
-  child?: string;
+  child?: string | undefined;
   /** Referrals matched by the caller (fuzzy name, date of birth, postcode): listed as well as `child`'s. */
-  childRefs?: string[];
+  childRefs?: string[] | undefined;
   /** Not yet reviewed: no review of the decision other than a challenge (as workflow/state.ts counts it). */
-  unreviewed?: boolean;
+  unreviewed?: boolean | undefined;
   /** Possibly awaiting approval (superset): has an override or closure entry. */
-  pending?: boolean;
+  pending?: boolean | undefined;
   limit: number;
   /** Rows to skip, for paging. */
-  offset?: number;
+  offset?: number | undefined;
 }
 
 /** One row of `log list`. */

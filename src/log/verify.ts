@@ -62,7 +62,7 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  anchor?: Anchor;
+  anchor?: Anchor | undefined;
   /** Ranges checked on worker threads (default: one per core up to 4, for logs of 200,000 entries or more; 1 = in-process). */
   threads?: number;
 }

@@ -420,10 +420,10 @@ export function traceCondition(condition: ResolvedCondition, env: Env, outcomeId
         result: testLeaf(condition, env),
         subject: subjectName(condition),
         actual: actual === undefined ? null : actual,
-        actual_unknown: unknown || undefined,
+        ...(unknown && { actual_unknown: true }),
         op: condition.op,
         expected: condition.written,
-        thresholds: condition.thresholds.length > 0 ? condition.thresholds : undefined,
+        ...(condition.thresholds.length > 0 && { thresholds: condition.thresholds }),
       };
     }
   }

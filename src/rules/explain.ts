@@ -45,7 +45,7 @@ export function explain(rs: CompiledRuleSet, input: EvaluateOptions): Explanatio
       title: r.raw.title,
       fired: firedIds.has(r.id),
       effect,
-      tested_at: r.readsOutcome ? idOf(level) : undefined,
+      ...(r.readsOutcome && { tested_at: idOf(level) }),
       condition: traceCondition(r.when, at(level), idOf),
     };
   });
@@ -59,7 +59,7 @@ export function explain(rs: CompiledRuleSet, input: EvaluateOptions): Explanatio
       const c = rs.checks.get(id)!;
       const required = c.required ? c.required(guardEnv) : true;
       const byAnswers = c.satisfiedWhen ? traceCondition(c.satisfiedWhen, guardEnv, idOf) : undefined;
-      return { id, required, satisfied: recorded.has(id) || byAnswers?.result === true, by_answers: byAnswers };
+      return { id, required, satisfied: recorded.has(id) || byAnswers?.result === true, ...(byAnswers && { by_answers: byAnswers }) };
     }),
   }));
   return { decision: detail.decision, rules, guards };

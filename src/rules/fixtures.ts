@@ -9,16 +9,18 @@ import { formatInZone, parseDateTime } from "./time.js";
 import { NO_HISTORY, type Decision, type GuardStatus, type HistoryFacts, type HistoryUsed } from "./types.js";
 import { parseSource, toData } from "./yaml-source.js";
 
+/** What a fixture expects; a list or field left undefined is not checked. */
 export interface FixtureExpect {
   outcome: string;
-  fired?: string[];
-  not_fired?: string[];
-  steps?: string[];
+  fired?: string[] | undefined;
+  not_fired?: string[] | undefined;
+  steps?: string[] | undefined;
   /** Exactly these steps were already past due when the decision was made (a late decision). */
-  overdue?: string[];
-  guards?: Record<string, GuardStatus>;
-  flags?: string[];
-  hard_floor?: string | null;
+  overdue?: string[] | undefined;
+  guards?: Record<string, GuardStatus> | undefined;
+  flags?: string[] | undefined;
+  /** null: no hard floor applies. */
+  hard_floor?: string | null | undefined;
 }
 
 export interface Fixture {
@@ -76,7 +78,7 @@ export function parseFixture(text: string, file: string): { fixture?: Fixture; p
     fixture: {
       file,
       name: data.name as string,
-      description: typeof data.description === "string" ? data.description : undefined,
+      ...(typeof data.description === "string" && { description: data.description }),
       now: data.now as string,
       answers: data.answers as Record<string, unknown>,
       history: data.history ?? {},

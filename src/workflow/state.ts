@@ -264,7 +264,7 @@ export function deriveState(
     guards: guardsWithChecks(decision.guards, recorded),
     reviews,
     overrides,
-    closure,
+    ...(closure && { closure }),
     links,
     completions,
     reviewed: reviews.some((r) => r.of === "decision" && r.action !== "challenge" && r.by !== decider),

@@ -6,7 +6,7 @@ import { repoPath } from "../helpers/rules.js";
 
 const box = sandbox();
 afterAll(() => box.cleanup());
-const cli = (args: string[], input?: string) => runCli(args, { env: box.env, input });
+const cli = (args: string[], input?: string) => runCli(args, { env: box.env, ...(input !== undefined && { input }) });
 const MINIMAL = "fixtures/rulesets/minimal.yaml";
 const answers = join(box.dir, "answers.yaml");
 writeFileSync(

@@ -196,7 +196,7 @@ describe("verifyLog", () => {
     const refs: string[] = [];
     for (const d of [sampleDecision(), sampleDecision(), sampleDecision()])
       refs.push(await store.recordDecision(d, { actor: "ada", ruleSetContent: RULE_SET_CONTENT }));
-    await store.append({ kind: "check", ref: refs[0], actor: "ada", at: AT, body: {} });
+    await store.append({ kind: "check", ref: refs[0]!, actor: "ada", at: AT, body: {} });
     await store.close();
     const db = new Database(path);
     db.pragma("foreign_keys = OFF");

@@ -28,7 +28,8 @@ const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
 const parsed = ruleSetSchema.safeParse(doc.toJS());
 const rs = (parsed.success ? parsed.data : undefined) as RawRuleSet;
 
-const optionValues = (q: { options?: unknown[] }): string[] => (q.options ?? []).map((o) => (typeof o === "string" ? o : (o as { value: string }).value));
+const optionValues = (q: { options?: unknown[] | undefined }): string[] =>
+  (q.options ?? []).map((o) => (typeof o === "string" ? o : (o as { value: string }).value));
 const question = (id: string): RawQuestion => {
   const q = rs.questions.find((x) => x.id === id);
   if (!q) throw new Error(`no question ${id}`);

@@ -227,23 +227,25 @@ describe("replay", () => {
 });
 
 describe("describeLeaf", () => {
-  const leaf = (over: Partial<ConditionTrace>): ConditionTrace => ({
+  // `thresholds: null` builds a leaf without thresholds (an operator that compares with none).
+  const leaf = ({
+    thresholds = [{ name: "t", value: 3 }],
+    ...over
+  }: Omit<Partial<ConditionTrace>, "thresholds"> & { thresholds?: ConditionTrace["thresholds"] | null }): ConditionTrace => ({
     kind: "leaf",
     result: false,
     subject: "contacts_last_12m",
     actual: 2,
     op: "gte",
     expected: { threshold: "t" },
-    thresholds: [{ name: "t", value: 3 }],
+    ...(thresholds !== null && { thresholds }),
     ...over,
   });
   it("states the comparison as it came out", () => {
     expect(describeLeaf(leaf({}))).toBe("contacts_last_12m 2 < t 3");
     expect(describeLeaf(leaf({ result: true, actual: 4 }))).toBe("contacts_last_12m 4 ≥ t 3");
-    expect(describeLeaf(leaf({ op: "in", expected: ["a", "b", "c", "d"], thresholds: undefined, actual: "x" }))).toBe(
-      "contacts_last_12m x not in [a, b, c, …]",
-    );
-    expect(describeLeaf(leaf({ op: "unknown", expected: true, result: true, thresholds: undefined }))).toBe("contacts_last_12m not known");
+    expect(describeLeaf(leaf({ op: "in", expected: ["a", "b", "c", "d"], thresholds: null, actual: "x" }))).toBe("contacts_last_12m x not in [a, b, c, …]");
+    expect(describeLeaf(leaf({ op: "unknown", expected: true, result: true, thresholds: null }))).toBe("contacts_last_12m not known");
     expect(describeLeaf(leaf({ actual_unknown: true, result: true }))).toBe("contacts_last_12m not known ≥ t 3");
   });
 });

@@ -24,7 +24,7 @@ import { loadRules } from "../rules-loader.js";
 
 export interface ExplainLoggedOptions {
   /** A rule file to decide the same case under, side by side with the logged decision. */
-  rules?: string;
+  rules?: string | undefined;
 }
 
 /** Paths where two JSON values differ, e.g. `fired[2].applied: stored true, reproduced false`. */
@@ -172,7 +172,7 @@ export async function explainLogged(ctx: Context, ref: string, options: ExplainL
     // OS account a local log file records, and when it was really written.
     const reproduced: Decision = {
       ...explanation.decision,
-      ref: stored.ref,
+      ...(stored.ref !== undefined ? { ref: stored.ref } : {}),
       ...(stored.decided_by !== undefined ? { decided_by: stored.decided_by } : {}),
       ...(stored.analysis !== undefined ? { analysis: stored.analysis } : {}),
       ...(stored.os_user !== undefined ? { os_user: stored.os_user } : {}),

@@ -18,7 +18,7 @@ export const FIRST_SCREEN_ROWS = 24;
 
 export interface CardOptions {
   /** Shown in place of the reference when the decision is not (yet) recorded. */
-  unrecorded?: string;
+  unrecorded?: string | undefined;
   width?: number;
   /** The rows the first screen may use: the Act now block is cut to fit (the rest follows below). */
   rows?: number;

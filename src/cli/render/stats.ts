@@ -23,7 +23,7 @@ export function duration(minutes: number | null): string {
 }
 
 /** Labels come from the rule set in use: the outcome, referrer, closure and step names a worker reads. */
-export function renderStats(s: Stats, meta: { since?: string; now: string }, style: Style, labels: Labels = labelsFor(undefined)): string {
+export function renderStats(s: Stats, meta: { since?: string | undefined; now: string }, style: Style, labels: Labels = labelsFor(undefined)): string {
   const out: string[] = [];
   out.push(style.bold(`Audit measures — ${s.decisions} decision(s)${meta.since ? ` received since ${meta.since}` : ""}, as at ${localTime(meta.now)}`), "");
 

@@ -25,7 +25,7 @@ export function withoutDeadlines(rs: CompiledRuleSet): CompiledRuleSet {
   return {
     ...rs,
     outcomes: rs.outcomes.map((o) => ({ ...o, responseTimes: [] })),
-    steps: new Map([...rs.steps].map(([id, step]) => [id, { ...step, due: undefined, dueDuration: undefined }])),
+    steps: new Map([...rs.steps].map(([id, { due: _due, dueDuration: _dueDuration, ...step }]) => [id, step])),
   };
 }
 

@@ -14,7 +14,7 @@ import { blank, bullets, checkText, invalid, ok, proposalPendingRefusal, recordH
 export interface ClosureInput {
   reason: string;
   rationale: string | undefined;
-  evidence?: string;
+  evidence?: string | undefined;
   rescreen: Rescreen;
 }
 

@@ -33,9 +33,9 @@ const when = (iso: string): string => iso.slice(0, 16).replace("T", " ");
 export interface ReviewInput {
   action: "agree" | "challenge" | "escalate";
   /** The decision, or the seq of an override or closure; default: the oldest pending proposal, else the decision. */
-  of?: "decision" | number;
-  to?: string;
-  reason?: string;
+  of?: "decision" | number | undefined;
+  to?: string | undefined;
+  reason?: string | undefined;
   actor: string;
   /** The team, or undefined when there is no team file (approvals are then refused). */
   team: Team | undefined;

@@ -51,7 +51,7 @@ const info = (question: CompiledQuestion, over: Partial<AskInfo> = {}): AskInfo 
 /** Renders one call of the adapter with @inquirer/testing's streams. */
 async function renderAdapter(call: (p: InquirerPrompter) => Promise<unknown>) {
   const prompt = (_config: unknown, context?: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }) =>
-    call(new InquirerPrompter({ input: context?.input, output: context?.output }));
+    call(new InquirerPrompter({ ...(context?.input && { input: context.input }), ...(context?.output && { output: context.output }) }));
   const r = await render(prompt as never, {} as never);
   return { ...r, answer: r.answer };
 }
