@@ -19,7 +19,7 @@ const DB_DRIVERS = "^(better-sqlite3|pg|pg-[^/]+)(/|$)";
 // What the functional core may not reach for: the terminal, files, processes, databases, prompts.
 const EDGE_PACKAGES = [
   { regex: DB_DRIVERS, message: "Databases are the log's (src/log), at the edge." },
-  { group: ["@inquirer/*", "chalk", "commander"], message: "Prompts and the terminal belong to src/cli." },
+  { group: ["@inquirer/*", "chalk", "commander", "@commander-js/*"], message: "Prompts and the terminal belong to src/cli." },
   {
     group: ["node:fs", "node:fs/*", "node:child_process", "node:tty", "node:readline", "node:net", "node:os"],
     message: "The core is pure: I/O is passed in by src/cli.",

@@ -315,26 +315,34 @@ export async function recordDecision(ctx: Context, rs: CompiledRuleSet, store: L
   return recorded;
 }
 
+/** The options of `new --answers` that recording reads (src/cli/program.ts declares them). */
+export interface AnswersOptions {
+  link?: string[];
+  rejectLink?: string[];
+  escalate?: string;
+  reason?: string;
+  analysis?: string;
+}
+
 export async function recordFromAnswers(
   ctx: Context,
   rs: CompiledRuleSet,
   input: AnswersFile,
   now: Date,
-  options: Record<string, unknown>,
+  options: AnswersOptions,
   leftForLater?: string[],
 ): Promise<void> {
-  const list = (v: unknown) => new Set(Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
-  const escalateTo = typeof options.escalate === "string" ? options.escalate : undefined;
-  if (escalateTo && typeof options.reason !== "string") throw new TriageError("--escalate needs --reason");
+  const escalateTo = options.escalate;
+  if (escalateTo && options.reason === undefined) throw new TriageError("--escalate needs --reason");
   const store = await openStore(ctx);
   try {
     const decision = await recordDecision(ctx, rs, store, {
       answers: input.answers,
       warnings: input.warnings,
       now,
-      choices: { confirm: list(options.link), reject: list(options.rejectLink) },
-      escalation: escalateTo ? { to: escalateTo, reason: String(options.reason) } : undefined,
-      analysis: typeof options.analysis === "string" ? options.analysis : undefined,
+      choices: { confirm: new Set(options.link), reject: new Set(options.rejectLink) },
+      escalation: escalateTo && options.reason !== undefined ? { to: escalateTo, reason: options.reason } : undefined,
+      analysis: options.analysis,
       ...(leftForLater ? { leftForLater } : {}),
       ...(input.notes ? { notes: input.notes } : {}),
     });

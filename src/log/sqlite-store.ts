@@ -41,7 +41,7 @@ export interface StoreInfo {
   /** The operating-system account writing, recorded in every entry's body (os-user.ts). */
   osUser?: string | undefined;
   /** The machine's real clock, recorded in every entry's body as recorded_at (recorded-at.ts). */
-  clock?: () => Date;
+  clock?: (() => Date) | undefined;
 }
 
 type Row = [number, string | null, EventKind, string, string, string, string, string];

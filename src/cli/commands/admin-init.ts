@@ -6,7 +6,7 @@ import { ExitCode, TriageError } from "../../errors.js";
 import type { Context } from "../context.js";
 import { isServerLog, openStore } from "../record.js";
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { empty?: boolean }): Promise<void> {
   if (!isServerLog(ctx))
     throw new TriageError(
       "admin init sets up a server log: give --db postgres://… (or TRIAGE_DB)",

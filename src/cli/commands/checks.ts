@@ -87,9 +87,16 @@ function render(r: ChecksReport, labels: Labels, style: Style, self = "triage"):
   return out.join("\n");
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage checks REF [--record CHECK [--found TEXT] [--at ISO]]`, as src/cli/program.ts declares it. */
+export interface ChecksOptions {
+  record?: string;
+  found?: string;
+  at?: string;
+}
+
+export async function run(ctx: Context, args: string[], options: ChecksOptions): Promise<void> {
   const ref = args[0]!;
-  const record = typeof options.record === "string" ? options.record : undefined;
+  const record = options.record;
   if (record === undefined && (options.found !== undefined || options.at !== undefined)) throw new TriageError("--found and --at go with --record CHECK");
   const store = await openStore(ctx, { readonly: record === undefined });
   try {
@@ -99,12 +106,12 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
         const { state, rs } = await loadReferral(tx, ref);
         const tz = rs.officeHours.time_zone;
         const now = ctx.now(tz);
-        const atText = typeof options.at === "string" ? options.at : undefined;
+        const atText = options.at;
         const gap = atText === undefined ? undefined : localTimeGap(atText, tz);
         if (gap) throw new TriageError(`--at: ${gap}`);
         const doneAt = atText === undefined ? now : parseDateTime(atText, tz);
         if (!doneAt) throw new TriageError(`--at: "${atText}" is not a date-time; expected e.g. 2026-05-28T10:30 (local to ${tz}) or with an offset`);
-        const verdict = planCheck(state, rs, { check: record, found: typeof options.found === "string" ? options.found : undefined, doneAt, now });
+        const verdict = planCheck(state, rs, { check: record, found: options.found, doneAt, now });
         if (!verdict.ok) throw refusalError(verdict.refusal);
         return (await tx.append({ kind: "check", ref, actor: ctx.user, at: eventTime(state, now, tz, "recording the check"), body: verdict.body })).seq;
       });

@@ -12,11 +12,16 @@ import { wrap } from "../render/text.js";
 import { loadTeam } from "../team.js";
 import { inert } from "../render/inert.js";
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+/** `triage close REF --as REASON --rationale TEXT [--evidence TEXT]`, as src/cli/program.ts declares it. */
+export interface CloseOptions {
+  as: string;
+  rationale: string;
+  evidence?: string;
+}
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: CloseOptions): Promise<void> {
   const ref = args[0]!;
-  const reason = str(options.as) ?? "";
+  const reason = options.as;
   // Only for a note: proposing needs no team file; a broken one must not stop the proposal.
   const teamInfo = isServerLog(ctx) ? undefined : await loadTeam(ctx).catch(() => undefined);
   const store = await openStore(ctx);
@@ -27,8 +32,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planClosure(state, rs, {
         reason,
-        rationale: str(options.rationale),
-        evidence: str(options.evidence),
+        rationale: options.rationale,
+        evidence: options.evidence,
         rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);

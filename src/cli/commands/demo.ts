@@ -140,10 +140,10 @@ const addMinutes = (t: Date, m: number): Date => new Date(t.getTime() + m * 60_0
 const DELAYS = [25, 40, 55, 70, 95, 130, 35, 50, 160, 45];
 const delay = (r: Referral, i: number): number => (r.worker === EDT ? 20 : DELAYS[i % DELAYS.length]!);
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { db?: string }): Promise<void> {
   // A log named with --db or TRIAGE_DB is the demo's; the default log's place gets a demo folder
   // beside it, so the demo never mixes with real referrals.
-  const dbPath = typeof options.db === "string" || !ctx.dbIsDefault ? ctx.dbPath : join(dirname(ctx.dbPath), "demo", "demo.db");
+  const dbPath = options.db !== undefined || !ctx.dbIsDefault ? ctx.dbPath : join(dirname(ctx.dbPath), "demo", "demo.db");
   if (isServerLog({ dbPath })) return demoOnServer(ctx, dbPath, options);
   if (existsSync(dbPath))
     throw new TriageError(
@@ -418,7 +418,7 @@ async function withStore<T>(dbPath: string, ctx: Context, fn: (store: Awaited<Re
  * log, then copied verbatim into the empty server log by its owner, as `triage log copy` moves a
  * pilot's log in (README "A shared team log").
  */
-async function demoOnServer(ctx: Context, url: string, options: Record<string, unknown>): Promise<void> {
+async function demoOnServer(ctx: Context, url: string, options: { db?: string }): Promise<void> {
   const { copyLog } = await import("./log-copy.js");
   const dir = mkdtempSync(join(tmpdir(), "triage-demo-"));
   try {

@@ -4,10 +4,10 @@ import { prepareOutput } from "../output-file.js";
 import { openStore } from "../record.js";
 import { inert } from "../render/inert.js";
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { out?: string; force?: boolean }): Promise<void> {
   const { makeAnchor } = await import("../../log/verify.js");
   const store = await openStore(ctx);
-  const outPath = typeof options.out === "string" ? options.out : undefined;
+  const outPath = options.out;
   try {
     // The file is checked and opened before the anchor entry is appended, and put in place inside the
     // same transaction: the entry and the file exist both or neither.

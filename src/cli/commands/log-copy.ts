@@ -24,9 +24,8 @@ export interface CopySummary {
   mismatch?: string;
 }
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
-  const from = typeof options.from === "string" ? options.from : undefined;
-  const to = typeof options.to === "string" ? options.to : undefined;
+export async function run(ctx: Context, _args: string[], options: { from: string; to: string }): Promise<void> {
+  const { from, to } = options;
   if (!from || !to) throw new TriageError("log copy needs --from SRC and --to DEST (each a file or a postgres:// address)");
   const summary = await copyLog(ctx, from, to);
   if (!summary.same_head) process.exitCode = ExitCode.Findings;

@@ -19,9 +19,17 @@ async function toStdout(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage log export [--format jsonl|csv] [--events] [--out FILE [--force]]`, as src/cli/program.ts declares it. */
+export interface ExportOptions {
+  format: "jsonl" | "csv";
+  events?: boolean;
+  out?: string;
+  force?: boolean;
+}
+
+export async function run(ctx: Context, _args: string[], options: ExportOptions): Promise<void> {
   const store = await openStore(ctx, { readonly: true });
-  const outPath = typeof options.out === "string" ? options.out : undefined;
+  const outPath = options.out;
   let out: PendingOutput | undefined;
   try {
     // The file is checked (never the log, no symlink, no silent overwrite) before anything is read.

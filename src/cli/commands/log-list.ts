@@ -57,19 +57,34 @@ async function matchChild(store: LogReads, text: string): Promise<{ refs: string
 /** With filters on derived state, how many more candidates are read to count the matches beyond the page. */
 const COUNT_SCAN_LIMIT = 5000;
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage log list [--since D] [--until D] [--outcome ID] …`, as src/cli/program.ts declares it. */
+export interface ListOptions {
+  since?: string;
+  until?: string;
+  outcome?: string;
+  worker?: string;
+  child?: string;
+  unreviewed?: boolean;
+  overdue?: boolean;
+  guarded?: boolean;
+  pending?: boolean;
+  /** This command's --rules VERSION (program.ts tells it from the global --rules FILE). */
+  rules?: string | undefined;
+  limit?: string;
+}
+
+export async function run(ctx: Context, _args: string[], options: ListOptions): Promise<void> {
   const rules = await loadRules(ctx);
   const tz = rules.officeHours.time_zone;
   const limit = Number(options.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new TriageError(`--limit: expected a whole number of at least 1, got ${String(options.limit)}`);
-  const str = (k: string) => (typeof options[k] === "string" ? options[k] : undefined);
-  const ruleVersion = str("rules");
+  const ruleVersion = options.rules;
   let outcome: string | undefined;
-  if (str("outcome") !== undefined) {
-    const found = findOutcome(rules, str("outcome")!);
+  if (options.outcome !== undefined) {
+    const found = findOutcome(rules, options.outcome);
     if (!found.ok)
       throw new TriageError(
-        `--outcome: no outcome "${str("outcome")}" in rule set ${rules.id} ${rules.version}${found.suggestions.length > 0 ? `; did you mean ${found.suggestions.join(" or ")}?` : ""}`,
+        `--outcome: no outcome "${options.outcome}" in rule set ${rules.id} ${rules.version}${found.suggestions.length > 0 ? `; did you mean ${found.suggestions.join(" or ")}?` : ""}`,
         ExitCode.Usage,
         `outcomes: ${found.all.join(", ")}`,
       );
@@ -85,16 +100,16 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   // SQL narrows by what the index knows as recorded (dates, worker, child). The outcome now, reviews,
   // overdue steps, guards and pending approvals are derived state: read from each candidate's replay.
   const filters: ListFilters = {
-    since: str("since") && instant("--since", str("since")!, tz),
-    until: str("until") && instant("--until", str("until")!, tz),
-    worker: str("worker"),
+    since: options.since && instant("--since", options.since, tz),
+    until: options.until && instant("--until", options.until, tz),
+    worker: options.worker,
     limit,
   };
   const store = await openStore(ctx, { readonly: true });
   try {
-    if (str("child") !== undefined) {
-      const { refs, byText } = await matchChild(store, str("child")!);
-      if (byText) filters.child = str("child");
+    if (options.child !== undefined) {
+      const { refs, byText } = await matchChild(store, options.child);
+      if (byText) filters.child = options.child;
       filters.childRefs = refs;
     }
     const now = ctx.now(tz);

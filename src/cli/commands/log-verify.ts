@@ -4,9 +4,9 @@ import type { Context } from "../context.js";
 import { openStore } from "../record.js";
 import { inert } from "../render/inert.js";
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { anchor?: string }): Promise<void> {
   const { verifyLog, parseAnchor } = await import("../../log/verify.js");
-  const anchor = typeof options.anchor === "string" ? parseAnchor(readText(options.anchor, "anchor file", LIMITS.anchorFileBytes), options.anchor) : undefined;
+  const anchor = options.anchor !== undefined ? parseAnchor(readText(options.anchor, "anchor file", LIMITS.anchorFileBytes), options.anchor) : undefined;
   const store = await openStore(ctx, { readonly: true });
   try {
     // By default, with an anchor folder set, the log's anchor there (src/cli/anchor-dir.ts); --anchor FILE wins.
@@ -14,7 +14,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     const fromDir = anchor === undefined && ctx.anchorDir !== undefined ? await anchorForVerify(ctx.anchorDir, store) : undefined;
     const result = await verifyLog(store, { anchor: anchor ?? fromDir?.anchor });
     if (fromDir?.finding !== undefined) Object.assign(result, { ok: false, anchor: { matches: false, reason: fromDir.finding } });
-    const anchorFile = typeof options.anchor === "string" ? options.anchor : fromDir?.file;
+    const anchorFile = options.anchor ?? fromDir?.file;
     if (!result.ok) process.exitCode = ExitCode.Findings;
     if (ctx.json) return ctx.out(JSON.stringify({ path: store.path, ...result, ...(anchorFile !== undefined && { anchorFile }) }, null, 2));
     const lines: string[] = [];

@@ -8,11 +8,17 @@ import { formatInZone } from "../../rules/time.js";
 import { readAnswersFile } from "../answers-file.js";
 import { parseNow, type Context } from "../context.js";
 import { loadRules } from "../rules-loader.js";
-import { renderCard } from "../record.js";
+import { renderCard, type AnswersOptions } from "../record.js";
 
-const list = (v: unknown) => new Set(Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
+/** `triage new [--answers FILE] [--dry-run] [--unanswered MODE] [--finish-later] …`, as src/cli/program.ts declares it. */
+export interface NewOptions extends AnswersOptions {
+  answers?: string;
+  dryRun?: boolean;
+  unanswered?: "error" | "unknown";
+  finishLater?: boolean;
+}
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: NewOptions): Promise<void> {
   if (options.answers === undefined) {
     if (!ctx.stdinIsTTY || !ctx.stdoutIsTTY) {
       throw new TriageError(
@@ -29,17 +35,13 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   const finishLater = options.finishLater === true;
   if (finishLater && options.dryRun === true) throw new TriageError("--finish-later records a decision: it cannot be used with --dry-run", ExitCode.Usage);
   // Finishing later reads the questions left out as "not known", exactly as --unanswered unknown does.
-  const input = await readAnswersFile(
-    rs,
-    typeof options.answers === "string" ? options.answers : "-",
-    options.unanswered === "unknown" || finishLater ? "unknown" : "error",
-  );
+  const input = await readAnswersFile(rs, options.answers, options.unanswered === "unknown" || finishLater ? "unknown" : "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   if (options.dryRun === true) {
     // A dry run reads the child's history (read-only) when the log exists: it must not decide lower
     // than recording the same referral would.
     const { dryRunHistory } = await import("../record.js");
-    const { history, note } = await dryRunHistory(ctx, rs, input.answers, now, { confirm: list(options.link), reject: list(options.rejectLink) });
+    const { history, note } = await dryRunHistory(ctx, rs, input.answers, now, { confirm: new Set(options.link), reject: new Set(options.rejectLink) });
     // Said on stderr for people; --json carries the history itself and keeps stderr clean for scripts.
     if (!ctx.json) ctx.err(note);
     const warnings = [...input.warnings];

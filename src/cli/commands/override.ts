@@ -10,7 +10,7 @@ import { loadReferral, openStore } from "../record.js";
 import { eventTime, laterDecisionsAbout, refusalError } from "../actions.js";
 import { inert } from "../render/inert.js";
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: { to: string; reason: string }): Promise<void> {
   const ref = args[0]!;
   const store = await openStore(ctx);
   try {
@@ -18,8 +18,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       const { state, rs } = await loadReferral(tx, ref);
       const later = await laterDecisionsAbout(tx, rs, state);
       const verdict = planOverride(state, rs, {
-        to: typeof options.to === "string" ? options.to : "",
-        reason: typeof options.reason === "string" ? options.reason : undefined,
+        to: options.to,
+        reason: options.reason,
         rescreen: rescreenStatus(state, rs, later),
       });
       if (!verdict.ok) throw refusalError(verdict.refusal);

@@ -51,14 +51,12 @@ async function listDrafts(ctx: Context): Promise<DraftSummary[]> {
   }
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: { answers?: string }): Promise<void> {
   const id = args[0];
   // A referral's reference: finish the questions an urgent decision left for later (src/cli/interview/finish.ts).
   if (id !== undefined && /^TRG-\d{4}-\d+$/i.test(id)) {
     const finish = await import("../interview/finish.js");
-    return typeof options.answers === "string"
-      ? finish.finishFromAnswers(ctx, id.toUpperCase(), options.answers)
-      : finish.finishReferral(ctx, id.toUpperCase());
+    return options.answers !== undefined ? finish.finishFromAnswers(ctx, id.toUpperCase(), options.answers) : finish.finishReferral(ctx, id.toUpperCase());
   }
   if (options.answers !== undefined)
     throw new TriageError("--answers goes with a referral's reference (TRG-…): it answers the questions left for later", ExitCode.Usage);

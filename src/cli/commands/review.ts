@@ -46,7 +46,16 @@ function describe(body: ReviewBody, seq: number, state: ReferralState, ref: stri
   return `Review #${seq}: ${role} agreed with ${what}; still pending: it needs ${rolesNeeded(required)} (different people), agreed so far by ${target.approvals.map((a) => a.by).join(", ")}.`;
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage review [REF] --agree | --challenge | --escalate OUTCOME [--reason TEXT] [--of SEQ]`, as src/cli/program.ts declares it. */
+export interface ReviewOptions {
+  agree?: boolean;
+  challenge?: boolean;
+  escalate?: string;
+  reason?: string;
+  of?: string;
+}
+
+export async function run(ctx: Context, args: string[], options: ReviewOptions): Promise<void> {
   const ref = args[0];
   const chosen = (["agree", "challenge", "escalate"] as const).filter((a) => options[a] !== undefined && options[a] !== false);
   if (ref === undefined || ref.trim() === "") {
@@ -58,8 +67,8 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   return recordReview(ctx, ref, {
     action: chosen[0]!,
     of: options.of,
-    to: typeof options.escalate === "string" ? options.escalate : undefined,
-    reason: typeof options.reason === "string" ? options.reason : undefined,
+    to: options.escalate,
+    reason: options.reason,
   });
 }
 

@@ -44,13 +44,13 @@ function diffLines(structure: ReturnType<typeof diffRuleSets>): string[] {
   return lines;
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: { fixtures?: string; samples?: string; seed?: string }): Promise<void> {
   const file = args[0] ?? ctx.rulesPath;
   const samples = wholeNumber(options.samples, "--samples", APPROVAL_SAMPLES, 1);
   if (samples < APPROVAL_SAMPLES)
     throw new TriageError(`--samples: an approval's lint needs at least ${APPROVAL_SAMPLES.toLocaleString("en-GB")} samples`, ExitCode.Usage);
   const seed = wholeNumber(options.seed, "--seed", 1, Number.MIN_SAFE_INTEGER);
-  const fixturesDir = typeof options.fixtures === "string" ? options.fixtures : join(PACKAGE_ROOT, "fixtures", "referrals");
+  const fixturesDir = options.fixtures ?? join(PACKAGE_ROOT, "fixtures", "referrals");
   const valid = await loadValidRuleSet(ctx, file);
   const rs = compileRuleSet(valid);
   const candidate = { id: rs.id, version: rs.version, sha256: rs.sha256 };

@@ -63,7 +63,7 @@ export async function replayLog(store: LogStore, replay: Replay, since: number |
   return { skipped };
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: { fixtures?: string; since?: string; failOnLower?: boolean }): Promise<void> {
   const [oldFile, newFile] = args;
   if (!oldFile || !newFile) throw new TriageError("rules diff needs two rule files: OLD NEW");
   const started = performance.now();
@@ -73,10 +73,10 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const newRs = newValid.sha256 === oldValid.sha256 ? oldRs : compileRuleSet(newValid);
   const structure = diffRuleSets(oldRs, newRs);
   const replay = new Replay(oldRs, newRs, { structure });
-  const since = typeof options.since === "string" ? sinceInstant(options.since, newRs.officeHours.time_zone) : undefined;
+  const since = options.since !== undefined ? sinceInstant(options.since, newRs.officeHours.time_zone) : undefined;
 
   // Fixtures: a file that cannot be parsed, or whose answers do not fit a rule set, is reported, not fatal.
-  const fixturesDir = typeof options.fixtures === "string" ? options.fixtures : join(PACKAGE_ROOT, "fixtures", "referrals");
+  const fixturesDir = options.fixtures ?? join(PACKAGE_ROOT, "fixtures", "referrals");
   for (const name of fixtureNames(fixturesDir)) {
     const file = join(fixturesDir, name);
     const parsed = parseFixture(readText(file, "fixture", LIMITS.answersFileBytes), file);
@@ -89,7 +89,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     path: redactUrl(ctx.dbPath),
     found: /^postgres(ql)?:\/\//i.test(ctx.dbPath) || existsSync(ctx.dbPath),
     skipped_by_since: 0,
-    ...(typeof options.since === "string" ? { since: options.since } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
   };
   if (log.found) {
     const { openStore } = await import("../record.js");

@@ -9,17 +9,25 @@ import { renderExplanation } from "../render/explain.js";
 import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage rules explain [ANSWERS] [--ref REF] [--unanswered MODE]` and the global --rules, as src/cli/program.ts declares them. */
+export interface ExplainOptions {
+  ref?: string;
+  unanswered?: "error" | "unknown";
+  /** The global --rules FILE given on this command line. */
+  rules?: string | undefined;
+}
+
+export async function run(ctx: Context, args: string[], options: ExplainOptions): Promise<void> {
   if (options.ref !== undefined) {
     const { explainLogged } = await import("./rules-explain-ref.js");
     // Only a --rules given on this command line is compared with; TRIAGE_RULES is not.
-    return explainLogged(ctx, typeof options.ref === "string" ? options.ref : "", { rules: typeof options.rules === "string" ? options.rules : undefined });
+    return explainLogged(ctx, options.ref, { rules: options.rules });
   }
   const file = args[0];
   if (!file) throw new TriageError("rules explain needs an answers file (or --ref REF for a logged decision)");
   const rs = await loadRules(ctx);
   const tz = rs.officeHours.time_zone;
-  const input = await readAnswersFile(rs, file, options.unanswered === "unknown" ? "unknown" : "error");
+  const input = await readAnswersFile(rs, file, options.unanswered ?? "error");
   const now = ctx.nowIsFixed || !input.now ? ctx.now(tz) : parseNow(input.now, tz);
   const explanation = explain(rs, { answers: input.answers, now: formatInZone(now, tz), warnings: input.warnings });
   if (ctx.json) {

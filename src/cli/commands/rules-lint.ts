@@ -63,9 +63,8 @@ if (!isMainThread && (workerData as Partial<WorkerJob> | null)?.kind === WORKER_
   parentPort!.postMessage(left ? drain(prepareLint(compileRuleSet(job.ruleSet)), job) : []);
 }
 
-export function wholeNumber(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const given = typeof value === "string" ? value : JSON.stringify(value);
+export function wholeNumber(given: string | undefined, name: string, fallback: number, min: number): number {
+  if (given === undefined) return fallback;
   const text = given.trim();
   const n = Number(text);
   if (text === "" || !Number.isSafeInteger(n) || n < min)
@@ -115,7 +114,14 @@ export async function lintValid(valid: ValidRuleSet, samples: number, seed: numb
   return finishLint(setup, await runChunks(valid, setup, seed, samples, threads), { samples, seed });
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+/** `triage rules lint [FILE] [--samples N] [--seed N]`; `threads` only from tests (default: the cores). */
+export interface LintOptions {
+  samples?: string;
+  seed?: string;
+  threads?: number;
+}
+
+export async function run(ctx: Context, args: string[], options: LintOptions): Promise<void> {
   const started = performance.now();
   const samples = wholeNumber(options.samples, "--samples", DEFAULT_SAMPLES, 1);
   const seed = wholeNumber(options.seed, "--seed", DEFAULT_SEED, Number.MIN_SAFE_INTEGER);
@@ -125,7 +131,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   const rs = compileRuleSet(valid);
   const setup = prepareLint(rs);
   // Not a command-line option: tests and tools may ask for one thread.
-  const threads = typeof options.threads === "number" ? options.threads : availableParallelism();
+  const threads = options.threads ?? availableParallelism();
   const results = await runChunks(valid, setup, seed, samples, threads);
   const report = finishLint(setup, results, { samples, seed });
   const elapsedMs = Math.round(performance.now() - started);

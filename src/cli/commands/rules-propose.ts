@@ -12,7 +12,7 @@ import { governanceFor } from "../governance.js";
 import { openStore } from "../record.js";
 import { loadValidRuleSet } from "../rules-loader.js";
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, args: string[], options: { note?: string }): Promise<void> {
   const file = args[0] ?? ctx.rulesPath;
   const valid = await loadValidRuleSet(ctx, file);
   const { id, version } = valid.raw;
@@ -27,7 +27,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       version,
       sha256: valid.sha256,
       proposed_by: ctx.user,
-      ...(typeof options.note === "string" && options.note.trim() !== "" ? { note: options.note.trim() } : {}),
+      ...(options.note !== undefined && options.note.trim() !== "" ? { note: options.note.trim() } : {}),
     };
     const at = formatInZone(ctx.now(tz), tz);
     const { seq } = await store.append({ kind: "rule_set_proposed", actor: ctx.user, at, body });

@@ -7,9 +7,9 @@ import { makeStyle } from "../render/style.js";
 import { loadRules } from "../rules-loader.js";
 import { inert, inertLine } from "../render/inert.js";
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { fixtures?: string; strict?: boolean }): Promise<void> {
   const rs = await loadRules(ctx, ctx.rulesPath, ExitCode.Findings);
-  const dir = typeof options.fixtures === "string" ? options.fixtures : join(PACKAGE_ROOT, "fixtures", "referrals");
+  const dir = options.fixtures ?? join(PACKAGE_ROOT, "fixtures", "referrals");
   const results = readFixtures(dir).map((f) => runFixture(rs, f));
   const cov = coverage(rs, results);
   const failed = results.filter((r) => !r.ok && !r.todo);

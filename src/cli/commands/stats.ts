@@ -24,11 +24,11 @@ import { loadRules } from "../rules-loader.js";
 /** Closure reasons that mean "not substantiated" (the shipped rule set's closure reasons); those needing an evidence statement mean "malicious". */
 const UNSUBSTANTIATED = ["not_substantiated_after_checks"];
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { since?: string }): Promise<void> {
   const rules = await loadRules(ctx);
   const tz = rules.officeHours.time_zone;
   const now = ctx.now(tz);
-  const sinceText = typeof options.since === "string" ? options.since : undefined;
+  const sinceText = options.since;
   let since: Date | undefined;
   if (sinceText !== undefined) {
     const date = parseDate(sinceText);

@@ -12,7 +12,7 @@ import { openStore } from "../record.js";
 import { loadRules } from "../rules-loader.js";
 import { loadTeam } from "../team.js";
 
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, _args: string[], options: { hours?: string; worker?: string }): Promise<void> {
   const rules = await loadRules(ctx);
   const tz = rules.officeHours.time_zone;
   const now = ctx.now(tz);
@@ -23,7 +23,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
       throw new TriageError(`--hours: expected a number of hours between 0 and 744, got ${JSON.stringify(options.hours)}`);
     until = addHours(now, hours);
   } else until = endOfNextWorkingDay(now, rules);
-  const worker = typeof options.worker === "string" ? options.worker : undefined;
+  const worker = options.worker;
   const { team } = await loadTeam(ctx);
   const store = await openStore(ctx, { readonly: true });
   try {
