@@ -11,6 +11,7 @@
  * Every write transaction first takes the chain's advisory lock, so reading the head, allocating a
  * reference and appending happen as one step for every writer on every machine.
  */
+import { draftFromRow, type DraftRow } from "./draft-row.js";
 import type { Client, QueryResultRow } from "pg";
 import { TriageError } from "../errors.js";
 import type { Decision } from "../rules/types.js";
@@ -33,7 +34,6 @@ const ENTRY_COLUMNS = "seq, ref, kind, actor, at, body, prev_hash, hash";
 const PAGE = 5000;
 
 type EntryRow = { seq: string | number; ref: string | null; kind: EventKind; actor: string; at: string; body: string; prev_hash: string; hash: string };
-type DraftRow = { id: string; created_by: string; created_at: string; updated_at: string; rule_set_sha256: string; state: string };
 
 export interface PgInfo {
   path: string;
@@ -286,7 +286,7 @@ export class PgLogStore implements LogStore {
 
   async getDraft(id: string): Promise<Draft | undefined> {
     const [row] = await this.query<DraftRow>("SELECT id, created_by, created_at, updated_at, rule_set_sha256, state FROM triage.drafts WHERE id = $1", [id]);
-    return row && toDraft(row);
+    return row && draftFromRow(row);
   }
 
   async listDrafts(createdBy?: string): Promise<Draft[]> {
@@ -294,7 +294,7 @@ export class PgLogStore implements LogStore {
       "SELECT id, created_by, created_at, updated_at, rule_set_sha256, state FROM triage.drafts WHERE $1::text IS NULL OR created_by = $1 ORDER BY updated_at DESC, id",
       [createdBy ?? null],
     );
-    return rows.map(toDraft);
+    return rows.map(draftFromRow);
   }
 
   async deleteDraft(id: string): Promise<boolean> {
@@ -383,17 +383,6 @@ function toEntry(r: EntryRow): LogEntry {
 
 function toDecisionRow(r: QueryResultRow): DecisionRow {
   return { ...(r as DecisionRow), seq: Number(r.seq) };
-}
-
-function toDraft(row: DraftRow): Draft {
-  return {
-    id: row.id,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ruleSetSha256: row.rule_set_sha256,
-    state: JSON.parse(row.state),
-  };
 }
 
 export { redactUrl };

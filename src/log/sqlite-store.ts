@@ -12,6 +12,7 @@
  * callback runs, the connection is inside its transaction: the callback uses `tx` (this store) and
  * awaits nothing but the store, so nothing else in the process can slip into the transaction.
  */
+import { draftFromRow, type DraftRow } from "./draft-row.js";
 import type Database from "better-sqlite3";
 import { TriageError } from "../errors.js";
 import type { Decision } from "../rules/types.js";
@@ -45,7 +46,6 @@ export interface StoreInfo {
 }
 
 type Row = [number, string | null, EventKind, string, string, string, string, string];
-type DraftRow = { id: string; created_by: string; created_at: string; updated_at: string; rule_set_sha256: string; state: string };
 
 // Kinds whose index rows or content tables must be written with them: only via their own verbs.
 const KINDS_WITH_OWN_VERB: ReadonlySet<EventKind> = new Set(["decision", "rule_set"]);
@@ -267,13 +267,13 @@ export class SqliteLogStore implements LogStore {
   async getDraft(id: string): Promise<Draft | undefined> {
     return this.#guard(() => {
       const row = this.#s.getDraft.get(id) as DraftRow | undefined;
-      return row && toDraft(row);
+      return row && draftFromRow(row);
     });
   }
 
   /** Drafts (of one person, if given), most recently touched first. */
   async listDrafts(createdBy?: string): Promise<Draft[]> {
-    return this.#guard(() => (this.#s.listDrafts.all({ by: createdBy ?? null }) as DraftRow[]).map(toDraft));
+    return this.#guard(() => (this.#s.listDrafts.all({ by: createdBy ?? null }) as DraftRow[]).map(draftFromRow));
   }
 
   /** Returns whether there was such a draft. */
@@ -345,15 +345,4 @@ export class SqliteLogStore implements LogStore {
 
 function toEntry([seq, ref, kind, actor, at, body, prev_hash, hash]: Row): LogEntry {
   return { seq, ref, kind, actor, at, body: JSON.parse(body), prev_hash, hash };
-}
-
-function toDraft(row: DraftRow): Draft {
-  return {
-    id: row.id,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ruleSetSha256: row.rule_set_sha256,
-    state: JSON.parse(row.state),
-  };
 }
